@@ -1,0 +1,3 @@
+from paperwire.cli import app
+
+app(prog_name="paperwire")

@@ -1,0 +1,48 @@
+"""Readable names for the arXiv categories a daily list shows most often."""
+
+CATEGORY_NAMES = {
+    "cs.AI": "Artificial Intelligence",
+    "cs.AR": "Hardware Architecture",
+    "cs.CC": "Computational Complexity",
+    "cs.CE": "Computational Engineering",
+    "cs.CG": "Computational Geometry",
+    "cs.CL": "Computation and Language",
+    "cs.CR": "Cryptography and Security",
+    "cs.CV": "Computer Vision",
+    "cs.CY": "Computers and Society",
+    "cs.DB": "Databases",
+    "cs.DC": "Distributed Computing",
+    "cs.DL": "Digital Libraries",
+    "cs.DS": "Data Structures and Algorithms",
+    "cs.ET": "Emerging Technologies",
+    "cs.GR": "Graphics",
+    "cs.GT": "Game Theory",
+    "cs.HC": "Human-Computer Interaction",
+    "cs.IR": "Information Retrieval",
+    "cs.IT": "Information Theory",
+    "cs.LG": "Machine Learning",
+    "cs.LO": "Logic in Computer Science",
+    "cs.MA": "Multiagent Systems",
+    "cs.MM": "Multimedia",
+    "cs.NE": "Neural and Evolutionary Computing",
+    "cs.NI": "Networking and Internet Architecture",
+    "cs.PL": "Programming Languages",
+    "cs.RO": "Robotics",
+    "cs.SD": "Sound",
+    "cs.SE": "Software Engineering",
+    "cs.SI": "Social and Information Networks",
+    "eess.AS": "Audio and Speech Processing",
+    "eess.IV": "Image and Video Processing",
+    "eess.SP": "Signal Processing",
+    "eess.SY": "Systems and Control",
+    "math.NA": "Numerical Analysis",
+    "math.OC": "Optimization and Control",
+    "physics.comp-ph": "Computational Physics",
+    "q-bio.NC": "Neurons and Cognition",
+    "stat.ME": "Statistics Methodology",
+    "stat.ML": "Machine Learning (Statistics)",
+}
+
+
+def category_name(category: str) -> str:
+    return CATEGORY_NAMES.get(category, category)

@@ -1,0 +1,1 @@
+"""Data files shipped with Paperwire (the demo subset of arXiv listings)."""

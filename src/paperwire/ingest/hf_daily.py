@@ -1,0 +1,111 @@
+"""A saved answer of Hugging Face's ``/api/daily_papers``: curated papers with extras.
+
+The answer is one JSON array of items ``{"paper": {...}, "publishedAt", "title", ...}``.
+Such files are small, so the array is loaded whole; a file that is not a JSON array
+cannot be used and raises ``SourceError``. Each item becomes a paper or a ``Rejected``
+whose ``ref`` is ``path#index`` (the item's position, as arrays have no line numbers).
+HF does not give arXiv categories, so they stay empty; the store keeps any it knows.
+"""
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from paperwire.ingest.errors import SourceError
+from paperwire.records import PaperRecord, RecordError, Rejected, SourceItem, make_record
+
+SOURCE = "hf-daily"
+
+
+def read_daily_papers(path: str | Path) -> Iterator[SourceItem]:
+    """Yield the papers of a saved daily-papers answer."""
+    path = Path(path)
+    try:
+        with path.open("rb") as stream:
+            items = json.load(stream)
+    except OSError as error:
+        raise SourceError(f"cannot open {path}: {error.strerror or error}") from error
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise SourceError(f"{path} is not JSON: {error}") from error
+    if not isinstance(items, list):
+        raise SourceError(f"{path} is not a JSON array of daily papers")
+    for index, item in enumerate(items):
+        ref = f"{path}#{index}"
+        try:
+            yield _item_record(item)
+        except RecordError as error:
+            yield Rejected(
+                SOURCE, raw=json.dumps(item, ensure_ascii=False), reason=str(error), ref=ref
+            )
+
+
+def _item_record(item: object) -> PaperRecord:
+    if not isinstance(item, dict):
+        raise RecordError("a daily-papers item must be a JSON object")
+    paper = item.get("paper")
+    if not isinstance(paper, dict):
+        paper = {}
+
+    def first_text(key: str) -> str | None:
+        """Prefer the inner paper, as HF does, then the item's top level."""
+        for container in (paper, item):
+            value = container.get(key)
+            if isinstance(value, str) and value.strip():
+                return value
+        return None
+
+    listed_at = _hf_time(item.get("publishedAt"), "publishedAt") or _hf_time(
+        paper.get("submittedOnDailyAt"), "submittedOnDailyAt"
+    )
+    keywords = paper.get("ai_keywords") or item.get("ai_keywords") or []
+    return make_record(
+        raw_id=first_text("id"),
+        title=_text(item.get("title")) or _text(paper.get("title")),
+        abstract=first_text("summary"),
+        authors=_author_names(paper.get("authors")),
+        categories=[],
+        source=SOURCE,
+        published_at=_hf_time(paper.get("publishedAt"), "paper.publishedAt"),
+        listing_date=_utc_day(listed_at),
+        github_repo=first_text("githubRepo"),
+        project_page=first_text("projectPage"),
+        ai_summary=first_text("ai_summary"),
+        ai_keywords=[word for word in keywords if isinstance(word, str)]
+        if isinstance(keywords, list)
+        else [],
+    )
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _author_names(authors: Any) -> list[str]:
+    if not isinstance(authors, list):
+        return []
+    return [
+        author["name"]
+        for author in authors
+        if isinstance(author, dict) and isinstance(author.get("name"), str)
+    ]
+
+
+def _hf_time(value: Any, field_name: str) -> datetime | None:
+    """HF writes ISO 8601 in UTC, ``2025-06-09T08:14:21.000Z``."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise RecordError(f"unparseable {field_name} date {value!r}")
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError as error:
+        raise RecordError(f"unparseable {field_name} date {value!r}") from error
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def _utc_day(moment: datetime | None) -> date | None:
+    return moment.date() if moment is not None else None

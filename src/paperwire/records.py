@@ -1,0 +1,120 @@
+"""The source-neutral shape of a paper, and what ingest sources yield.
+
+Every source (JSON lines, arXiv Atom, OAI-PMH, the metadata snapshot, Hugging Face
+daily papers) turns its input into ``PaperRecord`` values with ``make_record``, which
+checks and normalises them in one place. A record that fails becomes ``Rejected`` and
+is kept in quarantine; a ``Checkpoint`` tells the pipeline it may commit and remember
+how far a resumable harvest got.
+"""
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from paperwire.arxiv_ids import InvalidArxivId, parse_arxiv_id
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+class RecordError(ValueError):
+    """A record that cannot become a paper; the message is the quarantine reason."""
+
+
+@dataclass
+class PaperRecord:
+    arxiv_id: str
+    title: str
+    abstract: str
+    authors: list[str]
+    categories: list[str]
+    source: str
+    version: int | None = None
+    comment: str | None = None
+    journal_ref: str | None = None
+    doi: str | None = None
+    license: str | None = None
+    published_at: datetime | None = None
+    updated_at: datetime | None = None
+    listing_date: date | None = None
+    github_repo: str | None = None
+    project_page: str | None = None
+    ai_summary: str | None = None
+    ai_keywords: list[str] = field(default_factory=list)
+
+    @property
+    def primary_category(self) -> str | None:
+        return self.categories[0] if self.categories else None
+
+
+@dataclass
+class Rejected:
+    """A record kept aside with the reason, so nothing from a source is silently lost."""
+
+    source: str
+    raw: str
+    reason: str
+    ref: str | None = None
+
+
+@dataclass
+class Checkpoint:
+    """A point a harvest can resume from; ``token`` None means the harvest finished."""
+
+    key: str
+    token: str | None
+
+
+SourceItem = PaperRecord | Rejected | Checkpoint
+
+
+def clean_text(text: str | None) -> str:
+    """Collapse the hard line breaks and runs of spaces that arXiv metadata carries."""
+    return _WHITESPACE.sub(" ", text or "").strip()
+
+
+def optional_text(text: str | None) -> str | None:
+    cleaned = clean_text(text)
+    return cleaned or None
+
+
+def make_record(
+    *,
+    raw_id: str | None,
+    title: str | None,
+    abstract: str | None,
+    authors: list[str],
+    categories: list[str],
+    source: str,
+    version: int | None = None,
+    **optional: object,
+) -> PaperRecord:
+    """Check and normalise one paper; raise RecordError with a readable reason."""
+    if not raw_id or not str(raw_id).strip():
+        raise RecordError("missing arXiv id")
+    try:
+        parsed = parse_arxiv_id(str(raw_id))
+    except InvalidArxivId as error:
+        raise RecordError(f"malformed arXiv id {raw_id!r}") from error
+    clean_title = clean_text(title)
+    if not clean_title:
+        raise RecordError(f"missing title for {parsed.base}")
+    clean_categories = _unique(clean_text(category) for category in categories)
+    record = PaperRecord(
+        arxiv_id=parsed.base,
+        version=version if version is not None else parsed.version,
+        title=clean_title,
+        abstract=clean_text(abstract),
+        authors=[name for name in (clean_text(author) for author in authors) if name],
+        categories=[category for category in clean_categories if category],
+        source=source,
+    )
+    for name, value in optional.items():
+        if not hasattr(record, name):
+            raise TypeError(f"PaperRecord has no field {name!r}")
+        setattr(record, name, optional_text(value) if isinstance(value, str) else value)
+    return record
+
+
+def _unique(values: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(values))

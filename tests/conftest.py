@@ -1,0 +1,80 @@
+"""Fixtures shared by the whole suite: a database on each backend, a live server on loopback.
+
+Every test that asks for ``database_url`` (directly or through ``engine`` or
+``live_server``) runs once on SQLite and once on PostgreSQL. PostgreSQL is a throwaway
+cluster started for the session; each test gets a fresh database copied from a
+migrated template, so tests never see each other's rows.
+Set ``PAPERWIRE_TEST_BACKENDS=sqlite`` to run the SQLite half alone while developing.
+"""
+
+import itertools
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+
+from paperwire.ingest.jsonl import read_jsonl
+from paperwire.ingest.pipeline import run_ingest
+from paperwire.store.db import open_database
+from support.postgres import TemporaryPostgres
+from support.samples import SAMPLE_PAPERS
+from support.server import LiveServer, running_server
+
+BACKENDS = [
+    name.strip()
+    for name in os.environ.get("PAPERWIRE_TEST_BACKENDS", "sqlite,postgresql").split(",")
+    if name.strip()
+]
+TEMPLATE_DB = "paperwire_template"
+_database_numbers = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[TemporaryPostgres]:
+    with TemporaryPostgres() as cluster:
+        template_url = cluster.create_database(TEMPLATE_DB)
+        open_database(template_url).dispose()
+        yield cluster
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'paperwire.db'}"
+    cluster: TemporaryPostgres = request.getfixturevalue("postgres")
+    name = f"test_{next(_database_numbers)}"
+    admin_url = make_url(cluster.url).set(drivername="postgresql", database="postgres")
+    with psycopg.connect(admin_url.render_as_string(hide_password=False), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE_DB}"')
+    return make_url(cluster.url).set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = open_database(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def live_server(engine: Engine, database_url: str) -> Iterator[LiveServer]:
+    with running_server(engine, database_url) as server:
+        yield server
+
+
+@pytest.fixture
+def sample_engine(engine: Engine) -> Engine:
+    """A database holding the 36 real papers of ``fixtures/papers/sample.jsonl``."""
+    with SAMPLE_PAPERS.open("rb") as stream:
+        run_ingest(engine, read_jsonl(stream, SAMPLE_PAPERS.name))
+    return engine
+
+
+@pytest.fixture
+def sample_server(sample_engine: Engine, database_url: str) -> Iterator[LiveServer]:
+    with running_server(sample_engine, database_url) as server:
+        yield server
