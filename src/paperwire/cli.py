@@ -5,9 +5,11 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
+from functools import partial
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, BinaryIO
+from typing import Annotated, Any, BinaryIO
 
 import typer
 from rich.console import Console
@@ -27,10 +29,16 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from paperwire.config import Settings
+from paperwire.ingest import arxiv_api, oai
+from paperwire.ingest.errors import SourceError
+from paperwire.ingest.hf_daily import read_daily_papers
+from paperwire.ingest.http import HttpFetcher
 from paperwire.ingest.jsonl import export_jsonl, read_jsonl
 from paperwire.ingest.pipeline import IngestSummary, run_ingest
-from paperwire.records import SourceItem
+from paperwire.ingest.snapshot import read_snapshot
+from paperwire.records import Checkpoint, SourceItem
 from paperwire.store.db import open_database
+from paperwire.store.ingest import load_checkpoint
 from paperwire.store.schema import QuarantinedRecord
 
 app = typer.Typer(
@@ -46,6 +54,12 @@ app.add_typer(export_app, name="export")
 app.add_typer(db_app, name="db")
 
 console = Console(stderr=True)
+
+
+def _DATE_OPTION(name: str) -> Any:  # noqa: N802 - reads as a type annotation
+    return typer.Option(name, formats=["%Y-%m-%d"], help="YYYY-MM-DD")
+
+
 DEMO_DATA = "demo-papers.jsonl.gz"
 
 
@@ -130,6 +144,100 @@ def ingest_jsonl(
         _ingest_file(engine, path, read_jsonl)
 
 
+@ingest_app.command("arxiv-snapshot")
+def ingest_snapshot(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Plain or .gz.")],
+) -> None:
+    """The arXiv metadata snapshot (one JSON object a line), streamed in constant memory."""
+    _ingest_file(_engine(ctx), path, read_snapshot)
+
+
+@ingest_app.command("hf-daily")
+def ingest_hf_daily(
+    ctx: typer.Context,
+    paths: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False)],
+) -> None:
+    """Saved answers of the Hugging Face /api/daily_papers endpoint."""
+    engine = _engine(ctx)
+    for path in paths:
+        _ingest_file(engine, path, read_daily_papers)
+
+
+@ingest_app.command("arxiv-api")
+def ingest_arxiv_api(
+    ctx: typer.Context,
+    ids: Annotated[list[str] | None, typer.Option("--id", help="arXiv id (repeatable).")] = None,
+    category: Annotated[str | None, typer.Option(help="e.g. cs.CL")] = None,
+    from_date: Annotated[datetime | None, _DATE_OPTION("--from")] = None,
+    until: Annotated[datetime | None, _DATE_OPTION("--until")] = None,
+    query: Annotated[str | None, typer.Option(help="Extra arXiv search_query terms.")] = None,
+    max_results: Annotated[int | None, typer.Option(min=1)] = None,
+    base_url: Annotated[str, typer.Option(help="Query API endpoint.")] = arxiv_api.DEFAULT_BASE_URL,
+    pause: Annotated[float, typer.Option(min=0, help="Seconds between calls.")] = 3.0,
+) -> None:
+    """The arXiv query API (Atom): an id list, or a category and date range."""
+    if not ids and not (category or from_date or until or query):
+        raise typer.BadParameter("give --id, or --category/--from/--until/--query")
+    engine = _engine(ctx)
+    with HttpFetcher(min_interval=pause) as fetcher:
+        if ids:
+            items = arxiv_api.fetch_by_ids(ids, base_url=base_url, fetcher=fetcher)
+        else:
+            items = arxiv_api.search(
+                category,
+                from_date.date() if from_date else None,
+                until.date() if until else None,
+                query,
+                max_results=max_results,
+                base_url=base_url,
+                fetcher=fetcher,
+            )
+        _ingest_stream(engine, "arXiv API", items)
+
+
+@ingest_app.command("oai")
+def ingest_oai(
+    ctx: typer.Context,
+    from_date: Annotated[datetime | None, _DATE_OPTION("--from")] = None,
+    until: Annotated[datetime | None, _DATE_OPTION("--until")] = None,
+    set_spec: Annotated[str | None, typer.Option("--set", help="e.g. cs")] = None,
+    metadata_prefix: Annotated[str, typer.Option("--prefix", help="arXivRaw or arXiv.")] = (
+        oai.DEFAULT_METADATA_PREFIX
+    ),
+    base_url: Annotated[str, typer.Option(help="OAI-PMH endpoint.")] = oai.DEFAULT_BASE_URL,
+    pause: Annotated[float, typer.Option(min=0, help="Seconds between calls.")] = 3.0,
+    restart: Annotated[bool, typer.Option(help="Ignore a saved resumption token.")] = False,
+) -> None:
+    """OAI-PMH ListRecords harvesting; an interrupted harvest resumes where it stopped."""
+    engine = _engine(ctx)
+    harvest = partial(
+        oai.harvest,
+        base_url=base_url,
+        metadata_prefix=metadata_prefix,
+        set_spec=set_spec,
+        from_date=from_date.date() if from_date else None,
+        until=until.date() if until else None,
+    )
+    key = oai.checkpoint_key(
+        base_url=base_url,
+        metadata_prefix=metadata_prefix,
+        set_spec=set_spec,
+        from_date=from_date.date() if from_date else None,
+        until=until.date() if until else None,
+    )
+    resume_token = None
+    if not restart:
+        with engine.connect() as connection:
+            saved = load_checkpoint(connection, key)
+        if saved is not None and not saved.finished:
+            resume_token = saved.token
+            console.print(f"Resuming the harvest from resumption token {resume_token!r}")
+    with HttpFetcher(min_interval=pause) as fetcher:
+        items = harvest(resume_token=resume_token, fetcher=fetcher)
+        _ingest_stream(engine, "OAI-PMH", items)
+
+
 @ingest_app.command("demo")
 def ingest_demo(ctx: typer.Context) -> None:
     """The demo subset bundled with Paperwire: four weeks of real arXiv listings."""
@@ -145,6 +253,22 @@ def _ingest_file(
         task = progress.add_task(path.name, total=path.stat().st_size, counts="")
         with progress.open(path, "rb", task_id=task) as stream:
             return _run(engine, reader(stream, str(path)), progress, task)
+
+
+def _ingest_stream(engine: Engine, label: str, items: Iterable[SourceItem]) -> IngestSummary:
+    with _progress(bytes_total=False) as progress:
+        task = progress.add_task(label, total=None, counts="")
+        counted = _counting(items, progress, task)
+        return _run(engine, counted, progress, task)
+
+
+def _counting(
+    items: Iterable[SourceItem], progress: Progress, task: TaskID
+) -> Iterator[SourceItem]:
+    for item in items:
+        if not isinstance(item, Checkpoint):
+            progress.advance(task)
+        yield item
 
 
 @contextmanager
@@ -167,14 +291,28 @@ def _run(
 ) -> IngestSummary:
     started = time.perf_counter()
 
-    def on_batch(summary: IngestSummary) -> None:
+    def show(summary: IngestSummary) -> None:
         counts = (
             f"new {summary.inserted:,} · updated {summary.updated:,}"
             f" · quarantined {summary.quarantined:,}"
         )
         progress.update(task, counts=counts)
 
-    summary = run_ingest(engine, items, on_batch=on_batch)
+    summary = IngestSummary()
+
+    def on_batch(latest: IngestSummary) -> None:
+        nonlocal summary
+        summary = latest
+        show(latest)
+
+    try:
+        summary = run_ingest(engine, items, on_batch=on_batch)
+    except SourceError as error:
+        progress.stop()
+        _print_summary(summary, time.perf_counter() - started)
+        console.print(f"[red]Ingest stopped:[/red] {error}")
+        console.print("Everything listed above is saved; run the same command again to go on.")
+        raise typer.Exit(1) from None
     progress.stop()
     _print_summary(summary, time.perf_counter() - started)
     return summary

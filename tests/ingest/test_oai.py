@@ -6,7 +6,6 @@ built from the record of ``GetRecordResponse.xml`` and an empty (final) token.
 """
 
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import pytest
 
@@ -15,33 +14,15 @@ from paperwire.ingest.http import HttpFetcher
 from paperwire.ingest.oai import checkpoint_key, get_record, harvest, split_authors
 from paperwire.records import Checkpoint, PaperRecord, Rejected, SourceItem
 from support.fixture_server import FixtureServer, Reply
-
-RECORDINGS = Path(__file__).resolve().parents[1] / "fixtures" / "oai-pmh"
-FIRST_PAGE = (RECORDINGS / "ListRecordsResponse.xml").read_bytes()
-TOKEN = "726959|1001"
-FIRST_PAGE_PARAMS = {"verb": "ListRecords", "metadataPrefix": "arXivRaw", "from": "2014-10-01"}
-SECOND_PAGE_PARAMS = {"verb": "ListRecords", "resumptionToken": TOKEN}
-FIRST_PAGE_IDS = ["0704.0471", "0704.0716", "0704.0874", "0704.1109", "0704.1114", "0704.1586"]
-
-
-def second_page() -> bytes:
-    answer = (RECORDINGS / "GetRecordResponse.xml").read_text(encoding="utf-8")
-    record = answer[answer.index("<record>") : answer.index("</record>") + len("</record>")]
-    return f"""<?xml version="1.0" encoding="UTF-8"?>
-<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/">
-<responseDate>2015-01-06T20:50:31Z</responseDate>
-<request verb="ListRecords" resumptionToken="{TOKEN}">http://export.arxiv.org/oai2</request>
-<ListRecords>
-{record}
-<resumptionToken cursor="1001" completeListSize="1002"></resumptionToken>
-</ListRecords>
-</OAI-PMH>
-""".encode()
-
-
-def serve_both_pages(server: FixtureServer, first_page: bytes = FIRST_PAGE) -> None:
-    server.add(FIRST_PAGE_PARAMS, Reply(first_page))
-    server.add(SECOND_PAGE_PARAMS, Reply(second_page()))
+from support.oai_pages import (
+    FIRST_PAGE,
+    FIRST_PAGE_IDS,
+    FIRST_PAGE_PARAMS,
+    RECORDINGS,
+    SECOND_PAGE_PARAMS,
+    TOKEN,
+    serve_both_pages,
+)
 
 
 def papers_by_id(items: list[SourceItem]) -> dict[str, PaperRecord]:

@@ -35,6 +35,7 @@ class Reply:
     status: int = 200
     content_type: str = "application/xml; charset=utf-8"
     headers: Mapping[str, str] = field(default_factory=dict)
+    delay: float = 0.0  # seconds to wait before answering, e.g. to crash a client mid-run
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,8 @@ class FixtureServer:
         if reply is None:
             message = f"no recorded answer for {path} {sorted(params.items())}\n"
             return Reply(message.encode(), 404, "text/plain")
+        if reply.delay:
+            self._stopping.wait(reply.delay)
         return reply
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:

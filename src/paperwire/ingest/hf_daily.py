@@ -10,8 +10,7 @@ HF does not give arXiv categories, so they stay empty; the store keeps any it kn
 import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
-from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from paperwire.ingest.errors import SourceError
 from paperwire.records import PaperRecord, RecordError, Rejected, SourceItem, make_record
@@ -19,20 +18,16 @@ from paperwire.records import PaperRecord, RecordError, Rejected, SourceItem, ma
 SOURCE = "hf-daily"
 
 
-def read_daily_papers(path: str | Path) -> Iterator[SourceItem]:
-    """Yield the papers of a saved daily-papers answer."""
-    path = Path(path)
+def read_daily_papers(stream: BinaryIO, name: str = "<stream>") -> Iterator[SourceItem]:
+    """Yield the papers of a saved daily-papers answer (small enough to parse whole)."""
     try:
-        with path.open("rb") as stream:
-            items = json.load(stream)
-    except OSError as error:
-        raise SourceError(f"cannot open {path}: {error.strerror or error}") from error
+        items = json.load(stream)
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise SourceError(f"{path} is not JSON: {error}") from error
+        raise SourceError(f"{name} is not JSON: {error}") from error
     if not isinstance(items, list):
-        raise SourceError(f"{path} is not a JSON array of daily papers")
+        raise SourceError(f"{name} is not a JSON array of daily papers")
     for index, item in enumerate(items):
-        ref = f"{path}#{index}"
+        ref = f"{name}#{index}"
         try:
             yield _item_record(item)
         except RecordError as error:

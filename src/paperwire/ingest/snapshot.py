@@ -9,8 +9,7 @@ published and updated times, the latest version and the listing date are all kno
 import json
 import zlib
 from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from paperwire.ingest.errors import SourceError
 from paperwire.ingest.files import text_lines
@@ -21,24 +20,18 @@ from paperwire.records import PaperRecord, RecordError, Rejected, SourceItem, ma
 SOURCE = "arxiv-snapshot"
 
 
-def read_snapshot(path: str | Path) -> Iterator[SourceItem]:
-    """Yield every paper of a snapshot file; a missing or damaged file raises SourceError."""
-    path = Path(path)
-    try:
-        stream = path.open("rb")
-    except OSError as error:
-        raise SourceError(f"cannot open snapshot {path}: {error.strerror or error}") from error
-    with stream:
-        lines = enumerate(text_lines(stream), start=1)
-        while True:
-            try:
-                line_number, line = next(lines)
-            except StopIteration:
-                return
-            except (OSError, EOFError, zlib.error) as error:
-                raise SourceError(f"snapshot {path} is damaged: {error}") from error
-            if line.strip():
-                yield _line_item(line.rstrip("\r\n"), f"{path}:{line_number}")
+def read_snapshot(stream: BinaryIO, name: str = "<stream>") -> Iterator[SourceItem]:
+    """Yield every paper of a snapshot stream; a damaged gzip raises SourceError."""
+    lines = enumerate(text_lines(stream), start=1)
+    while True:
+        try:
+            line_number, line = next(lines)
+        except StopIteration:
+            return
+        except (OSError, EOFError, zlib.error) as error:
+            raise SourceError(f"snapshot {name} is damaged: {error}") from error
+        if line.strip():
+            yield _line_item(line.rstrip("\r\n"), f"{name}:{line_number}")
 
 
 def _line_item(line: str, ref: str) -> PaperRecord | Rejected:
