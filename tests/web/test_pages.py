@@ -85,3 +85,12 @@ def test_empty_database_has_a_friendly_home(live_server: LiveServer) -> None:
 def test_static_assets_are_served(sample_server: LiveServer) -> None:
     for path in ("/static/paperwire.css", "/static/vendor/katex/katex.min.js"):
         assert httpx.get(sample_server.url + path).status_code == 200
+
+
+def test_trending_lists_the_latest_week_newest_first(sample_server: LiveServer) -> None:
+    html = httpx.get(sample_server.url + "/papers/trending").text
+    ids = card_ids(html)
+    assert set(ids) == {paper["id"] for paper in SAMPLE}
+    dates = [next(p["listing_date"] for p in SAMPLE if p["id"] == paper_id) for paper_id in ids]
+    assert dates == sorted(dates, reverse=True)
+    assert 'class="active" aria-current="page">Trending<' in html

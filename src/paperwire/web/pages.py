@@ -1,6 +1,7 @@
 """HTML pages: daily, weekly and monthly lists, trending, and a page per paper."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from math import ceil
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -30,7 +31,14 @@ PageNumber = Annotated[int, Query(ge=1, le=10_000)]
 @dataclass
 class NavLink:
     label: str
-    href: str | None
+    href: str | None = None
+
+
+@dataclass
+class Tab:
+    label: str
+    href: str
+    active: bool
 
 
 def listing_href(
@@ -45,6 +53,40 @@ def listing_href(
     if page > 1:
         params["page"] = str(page)
     return f"{base}?{urlencode(params)}" if params else base
+
+
+@dataclass
+class ListingView:
+    """Everything ``listing.html`` shows: one page of papers and the ways to move on."""
+
+    heading: str
+    period: Period | None
+    papers: PaperPage
+    page_number: int
+    category: str | None
+    categories: list[tuple[str, int]]
+    tabs: list[Tab]
+    previous: NavLink = field(default_factory=lambda: NavLink(""))
+    following: NavLink = field(default_factory=lambda: NavLink(""))
+    base: str = "/papers"
+
+    @property
+    def page_count(self) -> int:
+        return max(1, ceil(self.papers.total / self.papers.limit))
+
+    def page_href(self, number: int) -> str | None:
+        if not 1 <= number <= self.page_count:
+            return None
+        return listing_href(self.period, self.category, number, self.base)
+
+    def category_href(self, category: str | None) -> str:
+        return listing_href(self.period, category, 1, self.base)
+
+    @property
+    def feed_href(self) -> str:
+        if self.period is not None and self.period.kind == "day":
+            return f"/feeds/daily/{self.period.start.isoformat()}.atom"
+        return "/feeds/daily.atom"
 
 
 def _render(request: Request, template: str, context: dict[str, Any]) -> Rendered:
@@ -77,55 +119,46 @@ async def papers(
 async def _listing(
     request: Request, period: Period | None, category: str | None, page_number: int
 ) -> Response:
+    """A day, week or month; the latest listing day when no period is asked for."""
     page_size: int = request.app.state.settings.page_size
 
     def render() -> Rendered:
         with open_session(request) as session:
             latest = latest_listing_date(session)
             shown = period or (day(latest) if latest else None)
-            page = list_papers(
-                session,
+            view = ListingView(
+                heading=_heading(shown),
                 period=shown,
+                papers=list_papers(
+                    session,
+                    period=shown,
+                    category=category,
+                    offset=(page_number - 1) * page_size,
+                    limit=page_size,
+                ),
+                page_number=page_number,
                 category=category,
-                offset=(page_number - 1) * page_size,
-                limit=page_size,
+                categories=top_categories(session, shown),
+                tabs=_tabs(shown, category),
             )
             if shown is not None and shown.kind == "day":
                 before, after = neighbour_listing_dates(session, shown.start)
-                previous = NavLink(
-                    "Previous day", listing_href(day(before), category) if before else None
-                )
-                following = NavLink(
-                    "Next day", listing_href(day(after), category) if after else None
-                )
+                view.previous = NavLink("Previous day", _day_href(before, category))
+                view.following = NavLink("Next day", _day_href(after, category))
             elif shown is not None:
                 earlier, later = shown.shifted(-1), shown.shifted(1)
-                noun = shown.kind
-                previous = NavLink(f"Previous {noun}", listing_href(earlier, category))
                 beyond = latest is None or later.start > latest
-                following = NavLink(
-                    f"Next {noun}", None if beyond else listing_href(later, category)
+                view.previous = NavLink(f"Previous {shown.kind}", listing_href(earlier, category))
+                view.following = NavLink(
+                    f"Next {shown.kind}", None if beyond else listing_href(later, category)
                 )
-            else:
-                previous = following = NavLink("", None)
-            context = {
-                "heading": _heading(shown),
-                "period": shown,
-                "page": page,
-                "category": category,
-                "categories": top_categories(session, shown),
-                "previous": previous,
-                "following": following,
-                "tabs": _tabs(shown, category),
-                "pager": _pager(page, page_number, lambda n: listing_href(shown, category, n)),
-                "category_href": lambda c: listing_href(shown, c),
-                "feed_href": f"/feeds/daily/{shown.start.isoformat()}.atom"
-                if shown is not None and shown.kind == "day"
-                else "/feeds/daily.atom",
-            }
-        return _render(request, "listing.html", context)
+        return _render(request, "listing.html", {"view": view})
 
     return await cached(request, render)
+
+
+def _day_href(listing_day: date | None, category: str | None) -> str | None:
+    return listing_href(day(listing_day), category) if listing_day else None
 
 
 @router.get("/papers/trending", response_class=HTMLResponse)
@@ -134,33 +167,21 @@ async def trending(request: Request, category: Category = None, page: PageNumber
 
     def render() -> Rendered:
         with open_session(request) as session:
-            result = trending_papers(
-                session,
+            view = ListingView(
+                heading="Trending papers",
+                period=None,
+                papers=trending_papers(
+                    session, category=category, offset=(page - 1) * page_size, limit=page_size
+                ),
+                page_number=page,
                 category=category,
-                offset=(page_number_offset(page, page_size)),
-                limit=page_size,
+                categories=top_categories(session, None),
+                tabs=_tabs(None, category, trending=True),
+                base="/papers/trending",
             )
-            base = "/papers/trending"
-            context = {
-                "heading": "Trending papers",
-                "period": None,
-                "page": result,
-                "category": category,
-                "categories": top_categories(session, None),
-                "previous": NavLink("", None),
-                "following": NavLink("", None),
-                "tabs": _tabs(None, category, active="trending"),
-                "pager": _pager(result, page, lambda n: listing_href(None, category, n, base)),
-                "category_href": lambda c: listing_href(None, c, 1, base),
-                "feed_href": "/feeds/daily.atom",
-            }
-        return _render(request, "listing.html", context)
+        return _render(request, "listing.html", {"view": view})
 
     return await cached(request, render)
-
-
-def page_number_offset(page: int, page_size: int) -> int:
-    return (page - 1) * page_size
 
 
 @router.get("/papers/{arxiv_id:path}", response_class=HTMLResponse)
@@ -203,33 +224,16 @@ def _heading(period: Period | None) -> str:
     return f"{prefix} · {period.label}"
 
 
-def _tabs(
-    period: Period | None, category: str | None, active: str | None = None
-) -> list[dict[str, Any]]:
-    anchor = period.start if period is not None else None
+def _tabs(period: Period | None, category: str | None, *, trending: bool = False) -> list[Tab]:
+    """Daily / Weekly / Monthly around the period shown, and Trending."""
     tabs = []
-    for kind, label in (("day", "Daily"), ("week", "Weekly"), ("month", "Monthly")):
-        target = None
-        if anchor is not None:
-            target = {"day": day, "week": week_of, "month": month_of}[kind](anchor)
-        href = listing_href(target, category)
-        is_active = active is None and period is not None and period.kind == kind
-        tabs.append({"label": label, "href": href, "active": is_active})
-    tabs.append(
-        {
-            "label": "Trending",
-            "href": listing_href(None, category, 1, "/papers/trending"),
-            "active": active == "trending",
-        }
-    )
+    for kind, label, period_of in (
+        ("day", "Daily", day),
+        ("week", "Weekly", week_of),
+        ("month", "Monthly", month_of),
+    ):
+        target = period_of(period.start) if period is not None else None
+        active = not trending and period is not None and period.kind == kind
+        tabs.append(Tab(label, listing_href(target, category), active))
+    tabs.append(Tab("Trending", listing_href(None, category, 1, "/papers/trending"), trending))
     return tabs
-
-
-def _pager(page: PaperPage, current: int, href: Any) -> dict[str, Any]:
-    pages = max(1, ceil(page.total / page.limit)) if page.limit else 1
-    return {
-        "current": current,
-        "pages": pages,
-        "previous": href(current - 1) if current > 1 else None,
-        "next": href(current + 1) if current < pages else None,
-    }

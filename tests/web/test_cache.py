@@ -1,0 +1,68 @@
+"""The response cache: reuse while the store is unchanged, drop everything once it changes."""
+
+from datetime import date
+
+import httpx
+from sqlalchemy import Engine
+
+from paperwire.ingest.pipeline import run_ingest
+from paperwire.records import make_record
+from paperwire.web.cache import ResponseCache
+from support.server import running_server
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_entries_live_until_the_data_version_moves(engine: Engine) -> None:
+    clock = FakeClock()
+    cache = ResponseCache(engine, check_interval=1.0, clock=clock)
+    assert cache.get("/a") is None
+    stored = cache.put("/a", b"page", "text/html")
+    assert cache.get("/a") == stored
+    paper = make_record(
+        raw_id="2607.00001", title="New", abstract="", authors=[], categories=[], source="t"
+    )
+    run_ingest(engine, [paper])
+    assert cache.get("/a") == stored, "the version is read at most once per interval"
+    clock.now += 1.5
+    assert cache.get("/a") is None
+
+
+def test_only_successful_answers_are_kept_and_size_is_bounded(engine: Engine) -> None:
+    cache = ResponseCache(engine, check_interval=60, max_entries=2)
+    cache.put("/missing", b"no", "text/html", status_code=404)
+    assert cache.get("/missing") is None
+    for key in ("/1", "/2", "/3"):
+        cache.put(key, key.encode(), "text/plain")
+    assert cache.get("/1") is None
+    assert cache.get("/3") is not None
+
+
+def test_http_answers_carry_etags_and_revalidate(sample_engine: Engine, database_url: str) -> None:
+    url = "/api/daily_papers?date=2026-06-30"
+    with running_server(sample_engine, database_url) as server:
+        first = httpx.get(server.url + url)
+        etag = first.headers["etag"]
+        unchanged = httpx.get(server.url + url, headers={"If-None-Match": etag})
+        assert unchanged.status_code == 304
+        assert unchanged.content == b""
+        newcomer = make_record(
+            raw_id="2606.99990",
+            title="A late addition",
+            abstract="",
+            authors=["B. Late"],
+            categories=["cs.LG"],
+            source="test",
+            listing_date=date(2026, 6, 30),
+        )
+        run_ingest(sample_engine, [newcomer])
+        changed = httpx.get(server.url + url, headers={"If-None-Match": etag})
+        assert changed.status_code == 200
+        assert changed.headers["etag"] != etag
+        assert len(changed.json()) == len(first.json()) + 1
