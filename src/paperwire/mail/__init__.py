@@ -1,0 +1,1 @@
+"""Outgoing mail: SMTP delivery shared by account mail and digests."""
