@@ -49,6 +49,7 @@ CONTENT_FIELDS = (
     "project_page",
     "ai_summary",
     "ai_keywords",
+    "subject_classes",
 )
 
 
