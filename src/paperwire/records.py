@@ -14,7 +14,6 @@ from datetime import date, datetime
 
 from paperwire.arxiv_ids import InvalidArxivId, parse_arxiv_id
 
-_WHITESPACE = re.compile(r"\s+")
 _CATEGORY_SEPARATORS = re.compile(r"[\s,;]+")
 # arXiv's taxonomy: cs.CV, hep-th, physics.comp-ph, cond-mat.mes-hall, q-bio.NC ...
 _ARXIV_CATEGORY = re.compile(r"[a-z]+(?:-[a-z]+)?(?:\.[A-Za-z]+(?:-[a-z]+)?)?")
@@ -74,7 +73,7 @@ SourceItem = PaperRecord | Rejected | Checkpoint
 
 def clean_text(text: str | None) -> str:
     """Collapse the hard line breaks and runs of spaces that arXiv metadata carries."""
-    return _WHITESPACE.sub(" ", text or "").strip()
+    return " ".join((text or "").split())
 
 
 def optional_text(text: str | None) -> str | None:

@@ -29,9 +29,12 @@ class LiveServer:
 
 
 @contextmanager
-def running_server(engine: Engine, database_url: str) -> Iterator[LiveServer]:
+def running_server(
+    engine: Engine, database_url: str, *, cache_seconds: float = 0
+) -> Iterator[LiveServer]:
+    """The app with its response cache off by default, so tests see every change at once."""
     port = free_port()
-    settings = Settings(database_url=database_url, cache_seconds=0)
+    settings = Settings(database_url=database_url, cache_seconds=cache_seconds)
     app = create_app(settings, engine)
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
