@@ -123,7 +123,9 @@ def test_oai_harvest_killed_mid_run_resumes_without_loss(
             assert process.poll() is None, "the harvester exited early"
             time.sleep(0.05)
         assert saved.token == TOKEN
-        assert any(request.params == SECOND_PAGE_PARAMS for request in server.requests)
+        while not any(request.params == SECOND_PAGE_PARAMS for request in server.requests):
+            assert time.monotonic() < deadline, "the second page was never asked for"
+            time.sleep(0.05)  # the harvester asks for page two after committing page one
     finally:
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=10)
