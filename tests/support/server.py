@@ -29,9 +29,11 @@ class LiveServer:
 
 
 @contextmanager
-def running_server(engine: Engine, database_url: str) -> Iterator[LiveServer]:
+def running_server(
+    engine: Engine, database_url: str, settings: Settings | None = None
+) -> Iterator[LiveServer]:
     port = free_port()
-    settings = Settings(database_url=database_url, cache_seconds=0)
+    settings = settings or Settings(database_url=database_url, cache_seconds=0)
     app = create_app(settings, engine)
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
