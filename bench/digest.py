@@ -1,0 +1,226 @@
+"""Digest benchmark: 10,000 subscribers over the full shared corpus, delivered to a loopback relay.
+
+Loads /work/shared/data/arxiv-listings-2025-2026.jsonl.gz with `paperwire ingest jsonl`
+into a temporary SQLite database, adds 10,000 confirmed subscriptions (daily and weekly
+digests; query, author and category alerts built so every one has news), then times
+`send_due` for one listing day against an aiosmtpd relay in its own process. Target:
+10,000 personalised messages in at most 2 minutes on 2 cores.
+
+Baseline, measured in the same run against the same relay: pushing pre-built messages of
+the same size through one SMTP connection with smtplib, with no database and no
+rendering. The ratio says how much of the time the outbox, rendering and
+bookkeeping add on top of the bare transport.
+
+    .venv/bin/python bench/digest.py [--subscribers 10000] [--data PATH] [--date YYYY-MM-DD]
+"""
+
+import argparse
+import json
+import multiprocessing
+import os
+import random
+import re
+import smtplib
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from datetime import UTC, date, datetime
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+from pydantic import SecretStr
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from paperwire.config import Settings
+from paperwire.mail.outbox import send_due
+from paperwire.mail.subscriptions import make_wish
+from paperwire.periods import day
+from paperwire.store.db import open_database
+from paperwire.store.papers import list_papers
+from paperwire.store.schema import Subscription
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "data" / "arxiv-listings-2025-2026.jsonl.gz"
+RESULTS = ROOT / "bench" / "results"
+TARGET_SECONDS = 120.0
+MIX = {"daily": 0.45, "weekly": 0.10, "query": 0.30, "author": 0.08, "category": 0.07}
+WORD = re.compile(r"[A-Za-z][A-Za-z\-]{6,}")
+console = Console()
+
+
+def run_relay(port: int, count: Any, ready: Any) -> None:
+    """An aiosmtpd relay that accepts everything and only counts it (no parsing)."""
+    from aiosmtpd.controller import Controller
+
+    class Counting:
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+            with count.get_lock():
+                count.value += 1
+            return "250 OK"
+
+    controller = Controller(Counting(), hostname="127.0.0.1", port=port)
+    controller.start()
+    ready.set()
+    while True:
+        time.sleep(3600)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def ingest(database_url: str, data: Path) -> float:
+    started = time.perf_counter()
+    env = {**os.environ, "PAPERWIRE_DATABASE_URL": database_url}
+    subprocess.run(
+        [sys.executable, "-m", "paperwire", "ingest", "jsonl", str(data)],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    return time.perf_counter() - started
+
+
+def add_subscribers(settings: Settings, listing_day: date, total: int) -> Counter[str]:
+    """Subscriptions whose alerts all match something listed on ``listing_day``."""
+    rng = random.Random(20260630)
+    engine = open_database(settings.database_url)
+    with Session(engine) as session:
+        papers = list(list_papers(session, period=day(listing_day), limit=100_000).papers)
+    words = sorted({w.lower() for p in papers for w in WORD.findall(p.title)})
+    authors = sorted({a for p in papers for a in p.authors})
+    categories = sorted({c for p in papers for c in p.categories})
+    now = datetime.now(UTC)
+    rows: list[dict[str, Any]] = []
+    kinds = rng.choices(list(MIX), weights=list(MIX.values()), k=total)
+    for number, kind in enumerate(kinds):
+        target = ""
+        if kind == "query":
+            paper = rng.choice(papers)
+            candidates = [w.lower() for w in WORD.findall(paper.title)] or words
+            target = " ".join(rng.sample(candidates, k=min(2, len(candidates))))
+        elif kind == "author":
+            target = rng.choice(authors)
+        elif kind == "category":
+            target = rng.choice(categories)
+        wish = make_wish(kind, target)
+        rows.append(
+            {
+                "email": f"reader{number:05d}@bench.example.org",
+                "kind": kind,
+                "target": wish.target,
+                "target_key": wish.target_key,
+                "status": "active",
+                "created_at": now,
+                "confirmed_at": now,
+                "hard_bounces": 0,
+            }
+        )
+    with engine.begin() as connection:
+        connection.execute(insert(Subscription), rows)
+    engine.dispose()
+    return Counter(kinds)
+
+
+def transport_baseline(port: int, messages: int, size: int) -> float:
+    """Messages/s of smtplib pushing pre-built messages over one connection."""
+    message = EmailMessage()
+    message["From"] = "bench@example.org"
+    message["To"] = "reader@bench.example.org"
+    message["Subject"] = "baseline"
+    message.set_content("x" * (size // 2))
+    message.add_alternative("<p>" + "y" * (size // 2) + "</p>", subtype="html")
+    data = message.as_bytes()
+    started = time.perf_counter()
+    with smtplib.SMTP("127.0.0.1", port) as client:
+        for _ in range(messages):
+            client.sendmail("bench@example.org", ["reader@bench.example.org"], data)
+    return messages / (time.perf_counter() - started)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--subscribers", type=int, default=10_000)
+    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--date", type=date.fromisoformat, default=date(2026, 6, 30))
+    parser.add_argument("--baseline-messages", type=int, default=3_000)
+    args = parser.parse_args()
+
+    port = free_port()
+    count = multiprocessing.Value("i", 0)
+    ready = multiprocessing.Event()
+    relay = multiprocessing.Process(target=run_relay, args=(port, count, ready), daemon=True)
+    relay.start()
+    ready.wait(10)
+    with tempfile.TemporaryDirectory(prefix="paperwire-bench-") as folder:
+        database_url = f"sqlite:///{Path(folder) / 'bench.db'}"
+        console.print(f"Ingesting {args.data.name} ...")
+        ingest_seconds = ingest(database_url, args.data)
+        settings = Settings(
+            database_url=database_url,
+            smtp_host="127.0.0.1",
+            smtp_port=port,
+            mail_from="Paperwire <digest@bench.example.org>",
+            base_url="https://papers.example.org",
+            secret_key=SecretStr("bench"),
+        )
+        kinds = add_subscribers(settings, args.date, args.subscribers)
+        engine = open_database(database_url)
+        started = time.perf_counter()
+        report = send_due(engine, settings, on_date=args.date, now=datetime.now(UTC))
+        seconds = time.perf_counter() - started
+        engine.dispose()
+    time.sleep(0.5)
+    received = count.value
+    rate = report.sent / seconds if seconds else 0.0
+    sample_size = 24_000  # bytes: about one rendered digest
+    baseline = transport_baseline(port, args.baseline_messages, sample_size)
+    relay.terminate()
+
+    table = Table(title=f"Digest run for {args.date} over {args.data.name}")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    table.add_row("subscribers", f"{args.subscribers:,}")
+    for kind, number in sorted(kinds.items()):
+        table.add_row(f"  {kind}", f"{number:,}")
+    table.add_row("messages planned", f"{report.planned:,}")
+    table.add_row("messages sent", f"{report.sent:,}")
+    table.add_row("received by the relay", f"{received:,}")
+    table.add_row("wall time (plan + render + send)", f"{seconds:.1f} s")
+    table.add_row("messages/s", f"{rate:,.0f}")
+    table.add_row("baseline: bare smtplib messages/s", f"{baseline:,.0f}")
+    table.add_row("pipeline / bare transport", f"{rate / baseline:.2f}")
+    table.add_row("target: 10,000 in ≤ 120 s", "met" if seconds <= TARGET_SECONDS else "MISSED")
+    table.add_row("(ingest, not timed above)", f"{ingest_seconds:.0f} s")
+    console.print(table)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    result = {
+        "subscribers": args.subscribers,
+        "kinds": dict(kinds),
+        "date": args.date.isoformat(),
+        "planned": report.planned,
+        "sent": report.sent,
+        "received": received,
+        "seconds": seconds,
+        "messages_per_second": rate,
+        "baseline_messages_per_second": baseline,
+        "ratio_to_baseline": rate / baseline,
+        "ingest_seconds": ingest_seconds,
+    }
+    (RESULTS / "digest.json").write_text(json.dumps(result, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
