@@ -68,6 +68,7 @@ def test_each_kind_gets_the_papers_of_its_period(
     assert daily["From"] == "Paperwire <digest@papers.example.org>"
     assert daily.get_content_type() == "multipart/alternative"
     assert [part.get_content_type() for part in daily.iter_parts()] == ["text/plain", "text/html"]
+    assert [part.defects for part in daily.walk()] == [[], [], []], "well-formed MIME"
     shown = paper_ids_in(daily)
     assert len(shown) == 5 and set(shown) <= {p["id"] for p in day_papers}
     html = html_of(daily)

@@ -92,6 +92,18 @@ def test_the_unsubscribe_link_in_the_body_shows_one_button(
     assert httpx.post(link).status_code == 200, "unsubscribing twice is fine"
 
 
+def test_a_query_that_matches_nothing_yet_is_said_so(
+    mail_server: LiveServer, relay: MailCatcher
+) -> None:
+    form = {"email": "hopeful@example.org", "kind": "query", "query": "zebrafish cryptocurrency"}
+    answer = httpx.post(f"{mail_server.url}/subscribe", data=form)
+    assert answer.status_code == 200
+    assert "No paper here matches “zebrafish cryptocurrency” yet" in answer.text
+    matching = httpx.post(f"{mail_server.url}/subscribe", data={**form, "query": "language"})
+    assert "No paper here matches" not in matching.text
+    assert len(relay.wait_for(2)) == 2
+
+
 def test_bad_input_gets_a_clear_page(mail_server: LiveServer, relay: MailCatcher) -> None:
     url = mail_server.url
     cases = [

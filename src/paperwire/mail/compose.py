@@ -9,8 +9,6 @@ of papers is rendered once per distinct list and only the personal parts per mes
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from email.headerregistry import Address
-from email.message import EmailMessage
 from email.utils import formatdate, getaddresses
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -18,6 +16,7 @@ from markupsafe import Markup
 
 from paperwire.arxiv_urls import abs_url, pdf_url
 from paperwire.config import Settings
+from paperwire.mail.mime import OutgoingMail, multipart_alternative
 from paperwire.mail.subscriptions import describe
 from paperwire.mail.tokens import LinkSigner
 from paperwire.store.schema import Paper, Subscription
@@ -159,7 +158,7 @@ class MailComposer:
 
     # ---- messages -----------------------------------------------------------------------
 
-    def confirmation(self, subscription: Subscription) -> EmailMessage:
+    def confirmation(self, subscription: Subscription) -> OutgoingMail:
         context = {
             "description": describe(subscription.kind, subscription.target),
             "confirm_url": self.confirm_url(subscription.id, subscription.email),
@@ -169,12 +168,12 @@ class MailComposer:
         subject = f"Confirm your {self.settings.site_name} subscription"
         return self._message(subscription.email, subject, "confirm", context)
 
-    def manage_link(self, email: str) -> EmailMessage:
+    def manage_link(self, email: str) -> OutgoingMail:
         context = {"manage_url": self.manage_url(email)}
         subject = f"Your {self.settings.site_name} subscriptions"
         return self._message(email, subject, "manage", context)
 
-    def digest(self, recipient: Recipient, period: str, content: DigestContent) -> EmailMessage:
+    def digest(self, recipient: Recipient, period: str, content: DigestContent) -> OutgoingMail:
         papers_html, papers_text = self._papers(content.papers)
         unsubscribe_url = self.unsubscribe_url(recipient.subscription_id, recipient.email)
         context = {
@@ -186,15 +185,15 @@ class MailComposer:
             "unsubscribe_url": unsubscribe_url,
             "manage_url": self.manage_url(recipient.email),
         }
-        message = self._message(recipient.email, content.subject, "digest", context)
-        message["Message-ID"] = self.message_id(recipient.subscription_id, period)
-        message["List-Id"] = (
-            f"{self.settings.site_name} {recipient.kind} <{recipient.kind}.{self.domain}>"
-        )
-        message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
-        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-        message["Auto-Submitted"] = "auto-generated"
-        return message
+        kind = recipient.kind
+        list_headers = [
+            ("Message-ID", self.message_id(recipient.subscription_id, period)),
+            ("List-Id", f"{self.settings.site_name} {kind} <{kind}.{self.domain}>"),
+            ("List-Unsubscribe", f"<{unsubscribe_url}>"),
+            ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
+            ("Auto-Submitted", "auto-generated"),
+        ]
+        return self._message(recipient.email, content.subject, "digest", context, list_headers)
 
     def _papers(self, papers: Sequence[MailPaper]) -> tuple[Markup, str]:
         key = tuple(paper.arxiv_id for paper in papers)
@@ -206,15 +205,20 @@ class MailComposer:
         return block
 
     def _message(
-        self, to: str, subject: str, template: str, context: Mapping[str, object]
-    ) -> EmailMessage:
-        message = EmailMessage()
-        message["From"] = self.settings.mail_from
-        message["To"] = Address(addr_spec=to)
-        message["Subject"] = subject
-        message["Date"] = formatdate(usegmt=True)
+        self,
+        to: str,
+        subject: str,
+        template: str,
+        context: Mapping[str, object],
+        extra_headers: Sequence[tuple[str, str]] = (),
+    ) -> OutgoingMail:
+        headers = [
+            ("From", self.settings.mail_from),
+            ("To", to),
+            ("Subject", subject),
+            ("Date", formatdate(usegmt=True)),
+            *extra_headers,
+        ]
         text = self.env.get_template(f"{template}.txt").render(subject=subject, **context)
         html = self.env.get_template(f"{template}.html").render(subject=subject, **context)
-        message.set_content(text, cte="quoted-printable")
-        message.add_alternative(html, subtype="html", cte="quoted-printable")
-        return message
+        return multipart_alternative(self.settings.mail_from, to, headers, text, html)

@@ -21,9 +21,8 @@ counts a hard bounce against the subscription, which is paused after
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
-from sqlalchemy import Engine, and_, exists, func, select
+from sqlalchemy import Engine, and_, exists, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -31,6 +30,7 @@ from paperwire.config import Settings
 from paperwire.mail.compose import DigestContent, MailComposer, MailPaper, Recipient
 from paperwire.mail.digests import DAY_KINDS, ContentBuilder, Due, digest_content, due_periods
 from paperwire.mail.lock import sender_lock
+from paperwire.mail.mime import OutgoingMail
 from paperwire.mail.smtp import MailDeliveryError, SmtpConnection
 from paperwire.mail.tokens import link_signer
 from paperwire.store.schema import OutboxMessage, Paper, Subscription
@@ -197,6 +197,7 @@ def deliver(
                         session, smtp, settings, row, subscription, message, report, now
                     )
                     transient_in_a_row = transient_in_a_row + 1 if transient else 0
+                session.expunge_all()
                 if on_progress is not None:
                     on_progress(report)
     finally:
@@ -243,21 +244,25 @@ def _send_one(
     settings: Settings,
     row: OutboxMessage,
     subscription: Subscription,
-    message: Any,
+    message: OutgoingMail,
     report: SendReport,
     now: datetime,
 ) -> bool:
     """Send a claimed row and record the outcome; True when it failed in a retryable way."""
 
     def record_sent() -> None:
-        row.status = "sent"
-        row.sent_at = datetime.now(UTC)
-        row.last_error = None
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == row.id)
+            .values(status="sent", sent_at=datetime.now(UTC), last_error=None)
+            .execution_options(synchronize_session=False)
+        )
         session.commit()
 
     try:
         smtp.send(message, before_final_dot=record_sent)
     except MailDeliveryError as error:
+        session.refresh(row)
         row.sent_at = None
         row.last_error = str(error)[:2000]
         if error.permanent:

@@ -30,6 +30,7 @@ from paperwire.mail.subscriptions import (
     unsubscribe,
 )
 from paperwire.mail.tokens import InvalidToken, LinkSigner, link_signer
+from paperwire.store.papers import keyword_search
 from paperwire.web.responses import public_base_url
 
 router = APIRouter(include_in_schema=False)
@@ -137,14 +138,17 @@ async def subscribe_submit(
         return _form(request, values, str(error), status_code=400)
     composer = _composer(request)
 
-    def save_and_mail() -> None:
+    def save_and_mail() -> bool:
+        """Subscribe and send the opt-in mail; whether the query finds anything yet."""
         with Session(request.app.state.engine) as session:
             subscription = subscribe(session, address, wish, confirmed=False, now=_now())
             message = composer.confirmation(subscription)
+            found = wish.kind != "query" or bool(keyword_search(session, wish.target, limit=1))
         send_message(request.app.state.settings, message)
+        return found
 
     try:
-        await run_in_threadpool(save_and_mail)
+        found_already = await run_in_threadpool(save_and_mail)
     except MailDeliveryError:
         return _notice(
             request,
@@ -153,11 +157,12 @@ async def subscribe_submit(
             "Please try again in a few minutes.",
             status_code=503,
         )
-    return _notice(
-        request,
-        "Check your inbox",
-        f"We sent a confirmation link to {address}. Nothing will be sent until you follow it.",
-    )
+    message = f"We sent a confirmation link to {address}. Nothing will be sent until you follow it."
+    if not found_already:
+        message += (
+            f" No paper here matches “{wish.target}” yet: you will hear from us when one does."
+        )
+    return _notice(request, "Check your inbox", message)
 
 
 # ---- confirm -----------------------------------------------------------------------------
