@@ -1,6 +1,5 @@
 """Subscribe from the web page, confirm through the emailed link, unsubscribe with one click."""
 
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -13,31 +12,12 @@ from paperwire.config import Settings
 from paperwire.mail.outbox import send_due
 from paperwire.store.schema import Subscription
 from support.mail_reading import html_of, link_in
-from support.mail_settings import settings_for
-from support.server import LiveServer, running_server
-from support.smtp import MailCatcher, mail_catcher
+from support.server import LiveServer
+from support.smtp import MailCatcher
 
 VIEWPORTS = {"desktop": (1280, 900), "phone": (390, 844)}
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def relay(tmp_path: Path) -> Iterator[MailCatcher]:
-    with mail_catcher(tmp_path) as catcher:
-        yield catcher
-
-
-@pytest.fixture
-def mail_settings(database_url: str, relay: MailCatcher) -> Settings:
-    return settings_for(database_url, relay)
-
-
-@pytest.fixture
-def site(sample_engine: Engine, database_url: str, mail_settings: Settings) -> Iterator[LiveServer]:
-    with running_server(sample_engine, database_url, mail_settings) as server:
-        mail_settings.base_url = server.url
-        yield server
 
 
 def no_sideways_scroll(page: Page) -> None:
@@ -53,7 +33,7 @@ def statuses(engine: Engine) -> list[str]:
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 def test_subscribe_confirm_and_unsubscribe_in_a_browser(
     browser: Browser,
-    site: LiveServer,
+    mail_server: LiveServer,
     relay: MailCatcher,
     mail_settings: Settings,
     artifacts: Path,
@@ -61,7 +41,7 @@ def test_subscribe_confirm_and_unsubscribe_in_a_browser(
 ) -> None:
     width, height = VIEWPORTS[viewport]
     page = browser.new_page(viewport={"width": width, "height": height})
-    page.goto(site.url + "/")
+    page.goto(mail_server.url + "/")
     page.get_by_role("link", name="Email", exact=True).click()
     expect(page.locator("h1")).to_have_text("Papers by email")
     no_sideways_scroll(page)
@@ -71,7 +51,7 @@ def test_subscribe_confirm_and_unsubscribe_in_a_browser(
     page.screenshot(path=str(artifacts / f"subscribe-{viewport}.png"), full_page=True)
     page.get_by_role("button", name="Subscribe").click()
     expect(page.locator("h1")).to_have_text("Check your inbox")
-    assert statuses(site.engine) == ["pending"]
+    assert statuses(mail_server.engine) == ["pending"]
 
     [confirmation] = relay.wait_for(1)
     page.goto(link_in(confirmation.message, "/subscriptions/confirm/"))
@@ -79,9 +59,9 @@ def test_subscribe_confirm_and_unsubscribe_in_a_browser(
     expect(page.locator("h1")).to_have_text("You are subscribed")
     no_sideways_scroll(page)
     page.screenshot(path=str(artifacts / f"confirmed-{viewport}.png"), full_page=True)
-    assert statuses(site.engine) == ["active"]
+    assert statuses(mail_server.engine) == ["active"]
 
-    assert send_due(site.engine, mail_settings, on_date=date(2026, 6, 30)).sent == 1
+    assert send_due(mail_server.engine, mail_settings, on_date=date(2026, 6, 30)).sent == 1
     alert = relay.wait_for(2)[1].message
     page.set_content(html_of(alert))  # the message as a mail client shows it
     no_sideways_scroll(page)
@@ -91,5 +71,5 @@ def test_subscribe_confirm_and_unsubscribe_in_a_browser(
     expect(page.locator("h1")).to_have_text("You are unsubscribed")
     no_sideways_scroll(page)
     page.screenshot(path=str(artifacts / f"unsubscribed-{viewport}.png"), full_page=True)
-    assert statuses(site.engine) == ["unsubscribed"]
+    assert statuses(mail_server.engine) == ["unsubscribed"]
     page.close()

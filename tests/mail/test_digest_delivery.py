@@ -10,7 +10,7 @@ from paperwire.config import Settings
 from paperwire.mail.digests import due_periods
 from paperwire.mail.lock import sender_lock
 from paperwire.mail.outbox import send_due
-from paperwire.mail.subscriptions import make_wish, subscribe
+from paperwire.mail.subscriptions import make_wish, subscribe, unsubscribe
 from paperwire.store.schema import OutboxMessage, Subscription
 from support.mail_reading import html_of, paper_ids_in, text_of
 from support.samples import SAMPLE
@@ -149,6 +149,23 @@ def test_failures_retry_with_back_off_and_bounces_pause(
         )
     third_day = send_due(sample_engine, mail_settings, on_date=date(2026, 6, 26), now=later)
     assert third_day.planned == 2, "a paused subscription gets nothing"
+
+
+def test_a_message_waiting_for_a_retry_is_dropped_after_unsubscribing(
+    sample_engine: Engine, relay: MailCatcher, mail_settings: Settings
+) -> None:
+    subscription_id = add(sample_engine, "leaving@example.org", "weekly")
+    relay.refuse["leaving@example.org"] = (421, "Busy")
+    now = datetime(2026, 7, 1, 6, 0, tzinfo=UTC)
+    assert send_due(sample_engine, mail_settings, on_date=date(2026, 6, 30), now=now).deferred == 1
+    with Session(sample_engine) as session:
+        unsubscribe(session, subscription_id, "leaving@example.org", now)
+    del relay.refuse["leaving@example.org"]
+    later = send_due(
+        sample_engine, mail_settings, on_date=date(2026, 6, 30), now=now + timedelta(days=1)
+    )
+    assert (later.sent, later.cancelled, later.waiting) == (0, 1, 0)
+    assert relay.received == []
 
 
 def test_what_is_due_without_a_date(sample_engine: Engine, mail_settings: Settings) -> None:

@@ -9,7 +9,7 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from paperwire.config import Settings
-from paperwire.mail.compose import MailComposer
+from paperwire.mail.compose import DEFAULT_BASE_URL, MailComposer
 from paperwire.mail.outbox import SendReport, send_due
 from paperwire.mail.smtp import MailDeliveryError, send_message
 from paperwire.mail.subscriptions import (
@@ -92,6 +92,10 @@ def digest_send(
 ) -> None:
     """Send the digests and alerts that are due; safe to run from cron at any frequency."""
     settings: Settings = ctx.obj
+    if settings.base_url is None:
+        console.print(
+            f"[yellow]PAPERWIRE_BASE_URL is not set: links in mail point at {DEFAULT_BASE_URL}[/]"
+        )
     engine = open_database(settings.database_url)
     report = send_due(
         engine, settings, on_date=on_date.date() if on_date else None, dry_run=dry_run

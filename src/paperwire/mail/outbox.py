@@ -18,7 +18,7 @@ counts a hard bounce against the subscription, which is paused after
 ``mail_bounce_limit`` in a row. Nothing new in a period means no row and no message.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -70,8 +70,6 @@ def send_due(
     on_date: date | None = None,
     dry_run: bool = False,
     now: datetime | None = None,
-    connection: SmtpConnection | None = None,
-    on_progress: Callable[[SendReport], None] | None = None,
 ) -> SendReport:
     """Plan what is due and deliver every pending message; safe to run at any time."""
     now = now or datetime.now(UTC)
@@ -87,7 +85,7 @@ def send_due(
             if dry_run:
                 return report
             store_plans(session, plans, now)
-        deliver(engine, settings, report, now=now, connection=connection, on_progress=on_progress)
+        deliver(engine, settings, report, now=now)
     return report
 
 
@@ -146,20 +144,10 @@ def store_plans(session: Session, plans: Sequence[PlannedMessage], now: datetime
     session.commit()
 
 
-def deliver(
-    engine: Engine,
-    settings: Settings,
-    report: SendReport,
-    *,
-    now: datetime,
-    connection: SmtpConnection | None = None,
-    on_progress: Callable[[SendReport], None] | None = None,
-) -> None:
+def deliver(engine: Engine, settings: Settings, report: SendReport, *, now: datetime) -> None:
     """Send every row that is due; the caller holds the sender lock."""
-    composer = MailComposer(settings, link_signer(engine, settings))
-    smtp = connection or SmtpConnection(settings)
-    papers: dict[int, MailPaper] = {}
-    contents: dict[tuple[str, str, str, tuple[int, ...]], DigestContent] = {}
+    composer = _DigestComposer(settings, MailComposer(settings, link_signer(engine, settings)))
+    smtp = SmtpConnection(settings)
     transient_in_a_row = 0
     try:
         with Session(engine, expire_on_commit=False) as session:
@@ -167,44 +155,63 @@ def deliver(
                 batch = _claim(session, now)
                 if not batch:
                     break
-                _load_papers(session, batch, papers, composer.base_url)
+                composer.load_papers(session, batch)
                 for row, subscription in batch:
                     if transient_in_a_row >= TRANSIENT_FAILURES_BEFORE_GIVING_UP_THE_RUN:
-                        _release(session, row)
-                        continue
-                    if subscription.status != "active":
-                        row.status = "cancelled"
+                        _release(session, row)  # the relay is in trouble: stop for now
+                    elif subscription.status != "active":
+                        row.status = "cancelled"  # unsubscribed or paused since planning
                         report.cancelled += 1
                         session.commit()
-                        continue
-                    key = (subscription.kind, subscription.target, row.period, tuple(row.paper_ids))
-                    content = contents.get(key)
-                    if content is None:
-                        shown = [papers[i] for i in row.paper_ids if i in papers]
-                        content = contents[key] = digest_content(
-                            settings,
-                            composer.base_url,
-                            subscription.kind,
-                            subscription.target,
-                            row.period,
-                            shown,
+                    else:
+                        message = composer.message(row, subscription)
+                        transient = _send_one(
+                            session, smtp, settings, row, subscription, message, report, now
                         )
-                    recipient = Recipient(
-                        subscription.id, subscription.email, subscription.kind, subscription.target
-                    )
-                    message = composer.digest(recipient, row.period, content)
-                    transient = _send_one(
-                        session, smtp, settings, row, subscription, message, report, now
-                    )
-                    transient_in_a_row = transient_in_a_row + 1 if transient else 0
+                        transient_in_a_row = transient_in_a_row + 1 if transient else 0
                 session.expunge_all()
-                if on_progress is not None:
-                    on_progress(report)
     finally:
         smtp.close()
     with Session(engine) as session:
         waiting = select(func.count()).where(OutboxMessage.status.in_(["pending", "sending"]))
         report.waiting = session.scalar(waiting) or 0
+
+
+class _DigestComposer:
+    """Builds each row's message, reusing papers and contents that many rows share."""
+
+    def __init__(self, settings: Settings, composer: MailComposer) -> None:
+        self.settings = settings
+        self.composer = composer
+        self.papers: dict[int, MailPaper] = {}
+        self.contents: dict[tuple[str, str, str, tuple[int, ...]], DigestContent] = {}
+
+    def load_papers(
+        self, session: Session, batch: Sequence[tuple[OutboxMessage, Subscription]]
+    ) -> None:
+        wanted = sorted({i for row, _ in batch for i in row.paper_ids} - self.papers.keys())
+        for start in range(0, len(wanted), 900):
+            chunk = wanted[start : start + 900]
+            for paper in session.scalars(select(Paper).where(Paper.id.in_(chunk))):
+                self.papers[paper.id] = MailPaper.of(paper, self.composer.base_url)
+
+    def message(self, row: OutboxMessage, subscription: Subscription) -> OutgoingMail:
+        key = (subscription.kind, subscription.target, row.period, tuple(row.paper_ids))
+        content = self.contents.get(key)
+        if content is None:
+            shown = [self.papers[i] for i in row.paper_ids if i in self.papers]
+            content = self.contents[key] = digest_content(
+                self.settings,
+                self.composer.base_url,
+                subscription.kind,
+                subscription.target,
+                row.period,
+                shown,
+            )
+        recipient = Recipient(
+            subscription.id, subscription.email, subscription.kind, subscription.target
+        )
+        return self.composer.digest(recipient, row.period, content)
 
 
 def _claim(session: Session, now: datetime) -> list[tuple[OutboxMessage, Subscription]]:
@@ -288,17 +295,3 @@ def _send_one(
         subscription.hard_bounces = 0
         session.commit()
     return False
-
-
-def _load_papers(
-    session: Session,
-    batch: Sequence[tuple[OutboxMessage, Subscription]],
-    papers: dict[int, MailPaper],
-    base_url: str,
-) -> None:
-    wanted = {i for row, _ in batch for i in row.paper_ids} - papers.keys()
-    wanted_list = sorted(wanted)
-    for start in range(0, len(wanted_list), 900):
-        chunk = wanted_list[start : start + 900]
-        for paper in session.scalars(select(Paper).where(Paper.id.in_(chunk))):
-            papers[paper.id] = MailPaper.of(paper, base_url)

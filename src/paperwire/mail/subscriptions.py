@@ -21,7 +21,6 @@ from paperwire.store.schema import Subscription
 
 Kind = Literal["daily", "weekly", "query", "author", "category"]
 KINDS: tuple[Kind, ...] = get_args(Kind)
-ALERT_KINDS: tuple[Kind, ...] = ("query", "author", "category")
 MAX_TARGET_LENGTH = 200
 _CATEGORY = re.compile(r"[A-Za-z\-]+(\.[A-Za-z\-]+)?")
 _CANONICAL_CATEGORIES = {name.lower(): name for name in CATEGORY_NAMES}
@@ -121,7 +120,7 @@ def subscribe(
 
 
 def confirm(session: Session, subscription_id: int, email: str, now: datetime) -> Subscription:
-    subscription = _owned(session, subscription_id, email)
+    subscription = owned_subscription(session, subscription_id, email)
     if subscription.status in ("pending", "unsubscribed", "paused"):
         _activate(subscription, now)
         session.commit()
@@ -129,7 +128,7 @@ def confirm(session: Session, subscription_id: int, email: str, now: datetime) -
 
 
 def unsubscribe(session: Session, subscription_id: int, email: str, now: datetime) -> Subscription:
-    subscription = _owned(session, subscription_id, email)
+    subscription = owned_subscription(session, subscription_id, email)
     if subscription.status != "unsubscribed":
         subscription.status = "unsubscribed"
         subscription.unsubscribed_at = now
@@ -158,7 +157,8 @@ def _find(session: Session, email: str, wish: Wish) -> Subscription | None:
     return session.scalars(statement).first()
 
 
-def _owned(session: Session, subscription_id: int, email: str) -> Subscription:
+def owned_subscription(session: Session, subscription_id: int, email: str) -> Subscription:
+    """The subscription, if it belongs to ``email`` (the address a signed link names)."""
     subscription = session.get(Subscription, subscription_id)
     if subscription is None or subscription.email != email:
         raise InvalidSubscription("That subscription no longer exists.")

@@ -7,6 +7,7 @@ no cookies and no CSRF token: the signed token in the URL is the authority. Page
 carry a token are personal: never cached, and sent with ``Referrer-Policy: no-referrer``.
 """
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -25,12 +26,14 @@ from paperwire.mail.subscriptions import (
     describe,
     make_wish,
     normalise_email,
+    owned_subscription,
     subscribe,
     subscriptions_of,
     unsubscribe,
 )
 from paperwire.mail.tokens import InvalidToken, LinkSigner, link_signer
 from paperwire.store.papers import keyword_search
+from paperwire.store.schema import Subscription
 from paperwire.web.responses import public_base_url
 
 router = APIRouter(include_in_schema=False)
@@ -165,23 +168,38 @@ async def subscribe_submit(
     return _notice(request, "Check your inbox", message)
 
 
-# ---- confirm -----------------------------------------------------------------------------
+# ---- confirm and unsubscribe -------------------------------------------------------------
+
+Change = Callable[[Session, int, str], Subscription]
+
+
+def _described(request: Request, change: Change, subscription_id: int, email: str) -> str:
+    """Apply ``change`` to the subscription the link names; say what it is."""
+    with Session(request.app.state.engine) as session:
+        subscription = change(session, subscription_id, email)
+        return describe(subscription.kind, subscription.target)
+
+
+def _confirm(session: Session, subscription_id: int, email: str) -> Subscription:
+    return confirm(session, subscription_id, email, _now())
+
+
+def _unsubscribe(session: Session, subscription_id: int, email: str) -> Subscription:
+    return unsubscribe(session, subscription_id, email, _now())
 
 
 @router.get("/subscriptions/confirm/{token}", response_class=HTMLResponse)
 async def confirm_page(request: Request, token: str) -> Response:
+    """A page with one button: link scanners follow GET links, so GET changes nothing."""
     try:
         subscription_id, email = _signer(request).read_confirm_token(token)
-    except InvalidToken as error:
+        what = _described(request, owned_subscription, subscription_id, email)
+    except (InvalidToken, InvalidSubscription) as error:
         return _link_problem(request, error)
-    with Session(request.app.state.engine) as session:
-        found = [s for s in subscriptions_of(session, email) if s.id == subscription_id]
-    if not found:
-        return _link_problem(request, InvalidSubscription("That subscription no longer exists."))
     return _notice(
         request,
         "Confirm your subscription",
-        f"Send {email}: {describe(found[0].kind, found[0].target)}?",
+        f"Send {email}: {what}?",
         action=str(request.url.path),
         button="Yes, subscribe",
     )
@@ -191,9 +209,7 @@ async def confirm_page(request: Request, token: str) -> Response:
 async def confirm_submit(request: Request, token: str) -> Response:
     try:
         subscription_id, email = _signer(request).read_confirm_token(token)
-        with Session(request.app.state.engine) as session:
-            subscription = confirm(session, subscription_id, email, _now())
-            what = describe(subscription.kind, subscription.target)
+        what = _described(request, _confirm, subscription_id, email)
     except (InvalidToken, InvalidSubscription) as error:
         return _link_problem(request, error)
     return _notice(
@@ -204,24 +220,18 @@ async def confirm_submit(request: Request, token: str) -> Response:
     )
 
 
-# ---- unsubscribe -------------------------------------------------------------------------
-
-
 @router.get("/subscriptions/unsubscribe/{token}", response_class=HTMLResponse)
 async def unsubscribe_page(request: Request, token: str) -> Response:
-    """A page with one button: link scanners follow GET links, so GET changes nothing."""
+    """A page with one button, for the link in the message body."""
     try:
         subscription_id, email = _signer(request).read_unsubscribe_token(token)
-    except InvalidToken as error:
+        what = _described(request, owned_subscription, subscription_id, email)
+    except (InvalidToken, InvalidSubscription) as error:
         return _link_problem(request, error)
-    with Session(request.app.state.engine) as session:
-        found = [s for s in subscriptions_of(session, email) if s.id == subscription_id]
-    if not found:
-        return _link_problem(request, InvalidSubscription("That subscription no longer exists."))
     return _notice(
         request,
         "Unsubscribe",
-        f"Stop sending {email}: {describe(found[0].kind, found[0].target)}?",
+        f"Stop sending {email}: {what}?",
         action=str(request.url.path),
         button="Unsubscribe",
         manage_url=_composer(request).manage_url(email),
@@ -233,9 +243,7 @@ async def unsubscribe_submit(request: Request, token: str) -> Response:
     """The button's target, and the RFC 8058 one-click URL (``List-Unsubscribe=One-Click``)."""
     try:
         subscription_id, email = _signer(request).read_unsubscribe_token(token)
-        with Session(request.app.state.engine) as session:
-            subscription = unsubscribe(session, subscription_id, email, _now())
-            what = describe(subscription.kind, subscription.target)
+        what = _described(request, _unsubscribe, subscription_id, email)
     except (InvalidToken, InvalidSubscription) as error:
         return _link_problem(request, error)
     return _notice(
