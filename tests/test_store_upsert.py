@@ -102,3 +102,16 @@ def test_the_same_paper_twice_in_one_batch(engine: Engine) -> None:
     with Session(engine) as session:
         paper = get_paper(session, "2606.26651")
         assert paper is not None and paper.title == "Second"
+
+
+def test_msc_and_acm_classes_are_kept_apart_from_categories(engine: Engine) -> None:
+    mixed = record(categories=["cs.CV, cs.MM", "62P10, 68T07", "I.2.6; I.2", "cs.CV"])
+    assert mixed.categories == ["cs.CV", "cs.MM"]
+    assert mixed.subject_classes == ["62P10, 68T07", "I.2.6; I.2"]
+    run_ingest(engine, [mixed])
+    with Session(engine) as session:
+        paper = get_paper(session, "2606.26651")
+        assert paper is not None
+        assert paper.categories == ["cs.CV", "cs.MM"]
+        assert paper.primary_category == "cs.CV"
+        assert paper.subject_classes == ["62P10, 68T07", "I.2.6; I.2"]

@@ -14,7 +14,9 @@ from datetime import date, datetime
 
 from paperwire.arxiv_ids import InvalidArxivId, parse_arxiv_id
 
-_WHITESPACE = re.compile(r"\s+")
+_CATEGORY_SEPARATORS = re.compile(r"[\s,;]+")
+# arXiv's taxonomy: cs.CV, hep-th, physics.comp-ph, cond-mat.mes-hall, q-bio.NC ...
+_ARXIV_CATEGORY = re.compile(r"[a-z]+(?:-[a-z]+)?(?:\.[A-Za-z]+(?:-[a-z]+)?)?")
 
 
 class RecordError(ValueError):
@@ -41,6 +43,7 @@ class PaperRecord:
     project_page: str | None = None
     ai_summary: str | None = None
     ai_keywords: list[str] = field(default_factory=list)
+    subject_classes: list[str] = field(default_factory=list)
 
     @property
     def primary_category(self) -> str | None:
@@ -70,7 +73,7 @@ SourceItem = PaperRecord | Rejected | Checkpoint
 
 def clean_text(text: str | None) -> str:
     """Collapse the hard line breaks and runs of spaces that arXiv metadata carries."""
-    return _WHITESPACE.sub(" ", text or "").strip()
+    return " ".join((text or "").split())
 
 
 def optional_text(text: str | None) -> str | None:
@@ -99,14 +102,15 @@ def make_record(
     clean_title = clean_text(title)
     if not clean_title:
         raise RecordError(f"missing title for {parsed.base}")
-    clean_categories = _unique(clean_text(category) for category in categories)
+    clean_categories, subject_classes = split_categories(categories)
     record = PaperRecord(
         arxiv_id=parsed.base,
         version=version if version is not None else parsed.version,
         title=clean_title,
         abstract=clean_text(abstract),
         authors=[name for name in (clean_text(author) for author in authors) if name],
-        categories=[category for category in clean_categories if category],
+        categories=clean_categories,
+        subject_classes=subject_classes,
         source=source,
     )
     for name, value in optional.items():
@@ -114,6 +118,23 @@ def make_record(
             raise TypeError(f"PaperRecord has no field {name!r}")
         setattr(record, name, optional_text(value) if isinstance(value, str) else value)
     return record
+
+
+def split_categories(raw_categories: Iterable[str]) -> tuple[list[str], list[str]]:
+    """arXiv categories, and the MSC/ACM classes that listings sometimes mix into them.
+
+    "cs.CV, cs.MM" is two categories; "62P10, 68T07" or "I.2.6; I.2" is a subject
+    class string, kept whole so nothing is lost.
+    """
+    categories: list[str] = []
+    subject_classes: list[str] = []
+    for raw in raw_categories:
+        text = clean_text(raw)
+        tokens = [token for token in _CATEGORY_SEPARATORS.split(text) if token]
+        categories.extend(token for token in tokens if _ARXIV_CATEGORY.fullmatch(token))
+        if any(not _ARXIV_CATEGORY.fullmatch(token) for token in tokens):
+            subject_classes.append(text)
+    return _unique(categories), _unique(subject_classes)
 
 
 def _unique(values: Iterable[str]) -> list[str]:

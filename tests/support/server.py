@@ -30,10 +30,18 @@ class LiveServer:
 
 @contextmanager
 def running_server(
-    engine: Engine, database_url: str, settings: Settings | None = None
+    engine: Engine,
+    database_url: str,
+    settings: Settings | None = None,
+    *,
+    cache_seconds: float = 0,
 ) -> Iterator[LiveServer]:
+    """The app with its response cache off by default, so tests see every change at once.
+
+    ``settings`` replaces the defaults whole, e.g. to point mail at a test relay.
+    """
     port = free_port()
-    settings = settings or Settings(database_url=database_url, cache_seconds=0)
+    settings = settings or Settings(database_url=database_url, cache_seconds=cache_seconds)
     app = create_app(settings, engine)
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")

@@ -158,10 +158,9 @@ def mail_catcher(
     if security == "tls":
         options["ssl_context"] = server_context
     if security == "starttls":
-        options["server_kwargs"] = {"tls_context": server_context, "require_starttls": True}
+        options.update(tls_context=server_context, require_starttls=True)
     if login is not None:
-        server_kwargs = options.setdefault("server_kwargs", {})
-        server_kwargs.update(authenticator=authenticate, auth_required=True, auth_require_tls=False)
+        options.update(authenticator=authenticate, auth_required=True, auth_require_tls=False)
     controller = Controller(_Handler(catcher), **options)
     controller.start()
     try:

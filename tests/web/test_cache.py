@@ -1,12 +1,15 @@
 """The response cache: reuse while the store is unchanged, drop everything once it changes."""
 
+import time
 from datetime import date
 
 import httpx
-from sqlalchemy import Engine
+from sqlalchemy import Engine, update
 
 from paperwire.ingest.pipeline import run_ingest
 from paperwire.records import make_record
+from paperwire.store.ingest import bump_data_version
+from paperwire.store.schema import Paper
 from paperwire.web.cache import ResponseCache
 from support.server import running_server
 
@@ -66,3 +69,25 @@ def test_http_answers_carry_etags_and_revalidate(sample_engine: Engine, database
         assert changed.status_code == 200
         assert changed.headers["etag"] != etag
         assert len(changed.json()) == len(first.json()) + 1
+
+
+def test_repeats_are_served_from_the_cache_until_the_data_changes(
+    sample_engine: Engine, database_url: str
+) -> None:
+    url = "/api/papers/2606.26651"
+    with running_server(sample_engine, database_url, cache_seconds=0.2) as server:
+        before = httpx.get(server.url + url).json()["title"]
+        with sample_engine.begin() as connection:  # an edit that does not bump the version
+            connection.execute(
+                update(Paper).where(Paper.arxiv_id == "2606.26651").values(title="Edited")
+            )
+        assert httpx.get(server.url + url).json()["title"] == before, "served from the cache"
+        with_cookie = httpx.get(server.url + url, headers={"Cookie": "session=abc"})
+        assert with_cookie.json()["title"] == "Edited", "readers with cookies skip the cache"
+        head = httpx.head(server.url + url)
+        assert head.status_code == 200
+        assert head.content == b""
+        with sample_engine.begin() as connection:
+            bump_data_version(connection)
+        time.sleep(0.3)
+        assert httpx.get(server.url + url).json()["title"] == "Edited"

@@ -38,7 +38,7 @@ def parse_jsonl_object(data: Any) -> PaperRecord:
     if not isinstance(data, dict):
         raise RecordError("a line must hold a JSON object")
     authors = _string_list(data, "authors")
-    categories = _string_list(data, "categories")
+    categories = _string_list(data, "categories") + _string_list(data, "subject_classes")
     return make_record(
         raw_id=_optional_str(data, "id"),
         title=_optional_str(data, "title"),
@@ -133,6 +133,7 @@ def paper_to_jsonl_object(paper: Paper) -> dict[str, Any]:
         "project_page": paper.project_urls[0] if paper.project_urls else None,
         "ai_summary": paper.ai_summary,
         "ai_keywords": paper.ai_keywords,
+        "subject_classes": paper.subject_classes,
     }
 
 

@@ -6,8 +6,11 @@ fails part-way keeps every batch committed before the failure, and re-running it
 harmless because upserts are idempotent.
 """
 
-from collections.abc import Callable, Iterable
+import queue
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import cast
 
 from sqlalchemy import Engine
 
@@ -41,6 +44,54 @@ class IngestSummary:
 ProgressCallback = Callable[[IngestSummary], None]
 
 
+_DONE = object()
+
+
+def read_ahead(items: Iterable[SourceItem], size: int) -> Iterator[SourceItem]:
+    """Produce ``items`` in a thread while the caller writes to the database.
+
+    Parsing (JSON, XML, gzip) and the database's work overlap: the drivers release the
+    GIL while SQLite or PostgreSQL execute. A failure in the source is raised here, in
+    order, after the items before it. Items read ahead but not yet written are simply
+    read again by a re-run, since writes are idempotent.
+    """
+    buffer: queue.Queue[object] = queue.Queue(maxsize=size)
+    stop = threading.Event()
+
+    def offer(thing: object) -> bool:
+        """Put ``thing`` in the buffer unless the consumer has gone away."""
+        while not stop.is_set():
+            try:
+                buffer.put(thing, timeout=0.1)
+            except queue.Full:
+                continue
+            return True
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not offer(item):
+                    return
+            offer(_DONE)
+        except BaseException as error:  # handed to the consumer, raised there
+            offer(error)
+
+    producer = threading.Thread(target=produce, name="ingest-read-ahead", daemon=True)
+    producer.start()
+    try:
+        while True:
+            item = buffer.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield cast(SourceItem, item)
+    finally:
+        stop.set()
+        producer.join(timeout=5)
+
+
 @dataclass
 class _Batch:
     records: dict[str, PaperRecord] = field(default_factory=dict)
@@ -56,6 +107,7 @@ def run_ingest(
     *,
     batch_size: int = DEFAULT_BATCH_SIZE,
     on_batch: ProgressCallback | None = None,
+    read_ahead_items: bool = True,
 ) -> IngestSummary:
     summary = IngestSummary()
     batch = _Batch()
@@ -79,7 +131,7 @@ def run_ingest(
         if on_batch is not None:
             on_batch(summary)
 
-    iterator = iter(items)
+    iterator = read_ahead(items, 2 * batch_size) if read_ahead_items else iter(items)
     while True:
         try:
             item = next(iterator)

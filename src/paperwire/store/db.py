@@ -39,7 +39,13 @@ def make_engine(database_url: str) -> Engine:
     url = make_url(database_url)
     if url.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
-    options: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": 30}}
+    # A pool as large as the web server's thread pool, so busy workers reuse connections
+    # instead of opening new ones (each open re-runs the PRAGMAs below).
+    options: dict[str, Any] = {
+        "connect_args": {"check_same_thread": False, "timeout": 30},
+        "pool_size": 40,
+        "max_overflow": 10,
+    }
     module = sqlite_module()
     if module is not None:
         options["module"] = module

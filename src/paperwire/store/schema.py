@@ -74,6 +74,7 @@ class Paper(Base):
     has_code: Mapped[bool] = mapped_column(Boolean, default=False)
     ai_summary: Mapped[str | None] = mapped_column(Text)
     ai_keywords: Mapped[list[str]] = mapped_column(JSON)
+    subject_classes: Mapped[list[str]] = mapped_column(JSON)  # MSC / ACM classes
     source: Mapped[str] = mapped_column(String(32))
     content_hash: Mapped[str] = mapped_column(String(40))
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)

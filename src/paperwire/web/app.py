@@ -14,7 +14,7 @@ from paperwire import __version__
 from paperwire.config import Settings
 from paperwire.store.db import open_database
 from paperwire.web import api, feeds, pages, subscriptions
-from paperwire.web.cache import ResponseCache
+from paperwire.web.cache import CachedResponseMiddleware, ResponseCache
 from paperwire.web.templating import make_templates
 
 WEB_ROOT = Path(str(resources.files("paperwire.web")))
@@ -39,6 +39,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(pages.router)
     app.add_exception_handler(RequestValidationError, _bad_request)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_middleware(CachedResponseMiddleware, cache=app.state.cache)
     return app
 
 

@@ -36,7 +36,7 @@ def paper_object(paper: Paper) -> dict[str, Any]:
         "title": paper.title,
         "summary": paper.abstract,
         "authors": [
-            {"_id": object_id(paper.arxiv_id, str(position)), "name": name, "hidden": False}
+            {"_id": f"{paper.id:016x}{position:08x}", "name": name, "hidden": False}
             for position, name in enumerate(paper.authors)
         ],
         "publishedAt": iso_z(paper.published_at or paper.listing_date),

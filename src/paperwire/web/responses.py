@@ -7,7 +7,13 @@ from fastapi import Request, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from paperwire.web.cache import ResponseCache
+from paperwire.web.cache import (
+    CachedResponse,
+    ResponseCache,
+    cache_key,
+    etag_of,
+    is_shared,
+)
 
 
 @dataclass
@@ -28,16 +34,19 @@ def open_session(request: Request) -> Session:
 
 
 async def cached(request: Request, render: Callable[[], Rendered]) -> Response:
-    """Answer from the cache, or render (blocking work, so in a thread) and remember it."""
+    """Render (blocking work, so in a thread) and keep the answer for anonymous readers.
+
+    Repeats are answered by ``CachedResponseMiddleware`` before they reach the handler.
+    """
     cache: ResponseCache = request.app.state.cache
-    key = f"{request.base_url}{request.url.path}?{request.url.query}"
-    entry = cache.get(key)
-    if entry is None:
-        rendered = await run_in_threadpool(render)
-        entry = cache.put(key, rendered.body, rendered.media_type, headers=rendered.headers)
-    headers = {"ETag": entry.etag, "Cache-Control": "no-cache", **dict(entry.headers)}
+    rendered = await run_in_threadpool(render)
+    if is_shared(request.scope):
+        entry = cache.put(
+            cache_key(request.scope), rendered.body, rendered.media_type, headers=rendered.headers
+        )
+    else:
+        entry = CachedResponse(rendered.body, rendered.media_type, 200, etag_of(rendered.body))
+    headers = dict(entry.header_list())
     if request.headers.get("if-none-match") == entry.etag:
         return Response(status_code=304, headers=headers)
-    return Response(
-        entry.body, status_code=entry.status_code, media_type=entry.media_type, headers=headers
-    )
+    return Response(entry.body, status_code=entry.status_code, headers=headers)

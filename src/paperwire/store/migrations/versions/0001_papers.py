@@ -41,6 +41,7 @@ def upgrade() -> None:
         sa.Column("has_code", sa.Boolean(), nullable=False),
         sa.Column("ai_summary", sa.Text()),
         sa.Column("ai_keywords", sa.JSON(), nullable=False),
+        sa.Column("subject_classes", sa.JSON(), nullable=False),
         sa.Column("source", sa.String(32), nullable=False),
         sa.Column("content_hash", sa.String(40), nullable=False),
         sa.Column("first_seen_at", UTC_DATETIME, nullable=False),
