@@ -198,6 +198,8 @@ def main() -> None:
         )
         kinds = add_subscribers(settings, args.date, args.subscribers)
         baseline_before = transport_baseline(port, args.baseline_messages, MESSAGE_BYTES)
+        time.sleep(0.5)
+        counted_before = count.value
         console.print(f"Added {args.subscribers:,} subscribers; sending ...")
         engine = open_database(database_url)
         started = time.perf_counter()
@@ -205,7 +207,7 @@ def main() -> None:
         seconds = time.perf_counter() - started
         engine.dispose()
     time.sleep(0.5)
-    received = count.value
+    received = count.value - counted_before
     rate = report.sent / seconds if seconds else 0.0
     console.print(
         f"Sent {report.sent:,} in {seconds:.1f} s ({rate:,.0f}/s); measuring the baseline"
