@@ -17,12 +17,15 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
+from paperwire.config import Settings
 from paperwire.ingest.jsonl import read_jsonl
 from paperwire.ingest.pipeline import run_ingest
 from paperwire.store.db import open_database
+from support.mail_settings import settings_for
 from support.postgres import TemporaryPostgres
 from support.samples import SAMPLE_PAPERS
 from support.server import LiveServer, running_server
+from support.smtp import MailCatcher, mail_catcher
 
 BACKENDS = [
     name.strip()
@@ -77,4 +80,27 @@ def sample_engine(engine: Engine) -> Engine:
 @pytest.fixture
 def sample_server(sample_engine: Engine, database_url: str) -> Iterator[LiveServer]:
     with running_server(sample_engine, database_url) as server:
+        yield server
+
+
+@pytest.fixture
+def relay(tmp_path: Path) -> Iterator[MailCatcher]:
+    """A real SMTP server on loopback that keeps what it receives."""
+    with mail_catcher(tmp_path) as catcher:
+        yield catcher
+
+
+@pytest.fixture
+def mail_settings(database_url: str, relay: MailCatcher) -> Settings:
+    """Settings that send mail through ``relay`` and sign links with a fixed key."""
+    return settings_for(database_url, relay)
+
+
+@pytest.fixture
+def mail_server(
+    sample_engine: Engine, database_url: str, mail_settings: Settings
+) -> Iterator[LiveServer]:
+    """The site on loopback with the sample papers; links in mail point at it."""
+    with running_server(sample_engine, database_url, mail_settings) as server:
+        mail_settings.base_url = server.url
         yield server

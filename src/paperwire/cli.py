@@ -36,6 +36,7 @@ from paperwire.ingest.http import HttpFetcher
 from paperwire.ingest.jsonl import export_jsonl, read_jsonl
 from paperwire.ingest.pipeline import IngestSummary, run_ingest
 from paperwire.ingest.snapshot import read_snapshot
+from paperwire.mail.commands import digest_app, subscribe_command
 from paperwire.records import Checkpoint, SourceItem
 from paperwire.store.db import open_database
 from paperwire.store.ingest import load_checkpoint
@@ -52,6 +53,8 @@ db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(ingest_app, name="ingest")
 app.add_typer(export_app, name="export")
 app.add_typer(db_app, name="db")
+app.add_typer(digest_app, name="digest")
+app.command("subscribe")(subscribe_command)
 
 console = Console(stderr=True)
 
@@ -101,8 +104,16 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
     access_log: Annotated[bool, typer.Option(help="Log every request.")] = True,
+    scheduler: Annotated[
+        bool,
+        typer.Option(
+            "--scheduler",
+            help="Also send due digests and alerts (and run PAPERWIRE_SCHEDULER_INGEST) "
+            "every PAPERWIRE_SCHEDULER_INTERVAL seconds.",
+        ),
+    ] = False,
 ) -> None:
-    """Serve the web pages, the API and the feeds. Never loads data: use `paperwire ingest`."""
+    """Serve the web pages, the API and the feeds. Loads data only with --scheduler."""
     import uvicorn
 
     settings = _settings(ctx)
@@ -111,6 +122,12 @@ def serve(
     console.print(
         f"Paperwire on http://{host}:{port}  (database: {_redacted(settings.database_url)})"
     )
+    if scheduler:
+        from paperwire.mail.commands import print_round
+        from paperwire.mail.scheduler import Scheduler
+
+        Scheduler(settings, on_report=print_round).start()
+        console.print(f"Scheduler: a round every {settings.scheduler_interval:g} s")
     uvicorn.run(
         "paperwire.web.app:create_app",
         factory=True,

@@ -48,6 +48,19 @@ class Settings(BaseSettings):
     smtp_ca_file: Path | None = None  # trust this CA too, e.g. a relay's self-signed certificate
     mail_from: str = "Paperwire <paperwire@localhost>"
 
+    # Signs the links in mail; without it a key generated once is kept in the database.
+    secret_key: SecretStr | None = None
+    confirm_link_hours: float = 72.0  # how long a double opt-in link stays valid
+    digest_papers: int = 10  # papers in a daily or weekly digest
+    alert_papers: int = 25  # papers shown in one alert; the rest are linked
+    digest_weekdays_only: bool = True  # no daily digest for a listing day on a weekend
+    digest_max_age_days: int = 3  # without --date, a listing day older than this is not sent
+    mail_retry_seconds: float = 300.0  # first back-off after a transient failure; doubles
+    mail_max_attempts: int = 6  # transient failures before a message is given up
+    mail_bounce_limit: int = 3  # hard bounces in a row that pause a subscription
+    scheduler_interval: float = 300.0  # seconds between `serve --scheduler` rounds
+    scheduler_ingest: str | None = None  # `paperwire ingest` arguments run before each round
+
     @classmethod
     def settings_customise_sources(
         cls,

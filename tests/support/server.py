@@ -30,11 +30,18 @@ class LiveServer:
 
 @contextmanager
 def running_server(
-    engine: Engine, database_url: str, *, cache_seconds: float = 0
+    engine: Engine,
+    database_url: str,
+    settings: Settings | None = None,
+    *,
+    cache_seconds: float = 0,
 ) -> Iterator[LiveServer]:
-    """The app with its response cache off by default, so tests see every change at once."""
+    """The app with its response cache off by default, so tests see every change at once.
+
+    ``settings`` replaces the defaults whole, e.g. to point mail at a test relay.
+    """
     port = free_port()
-    settings = Settings(database_url=database_url, cache_seconds=cache_seconds)
+    settings = settings or Settings(database_url=database_url, cache_seconds=cache_seconds)
     app = create_app(settings, engine)
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")

@@ -4,6 +4,7 @@ It can speak plain SMTP, STARTTLS or implicit TLS with a throwaway self-signed
 certificate, require a login, and refuse chosen recipients with a 4xx or 5xx reply.
 """
 
+import asyncio
 import datetime
 import ipaddress
 import ssl
@@ -43,6 +44,7 @@ class MailCatcher:
     ca_file: Path | None
     received: list[ReceivedMail] = field(default_factory=list)
     refuse: dict[str, tuple[int, str]] = field(default_factory=dict)
+    delay: float = 0.0  # seconds to think before accepting each message, as a busy relay does
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _arrived: threading.Condition = field(init=False)
 
@@ -81,6 +83,8 @@ class _Handler:
     async def handle_DATA(  # noqa: N802 - aiosmtpd's hook name
         self, server: Any, session: Session, envelope: Envelope
     ) -> str:
+        if self.catcher.delay:
+            await asyncio.sleep(self.catcher.delay)
         content = envelope.original_content or envelope.content or b""
         raw = content if isinstance(content, bytes) else content.encode()
         message = message_from_bytes(raw, policy=policy.default)

@@ -144,3 +144,69 @@ class StoreState(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     data_version: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Subscription(Base):
+    """One thing one address gets by mail: a daily or weekly digest, or an alert.
+
+    ``kind`` is daily, weekly, query, author or category; ``target`` is the query, author
+    or category as typed and ``target_key`` its folded form, which matching and the
+    uniqueness of (email, kind, target_key) use. ``status`` moves from pending (until
+    the double opt-in link is followed) to active, and on to unsubscribed or paused.
+    """
+
+    __tablename__ = "subscriptions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(320))
+    kind: Mapped[str] = mapped_column(String(16))
+    target: Mapped[str] = mapped_column(Text, default="")
+    target_key: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    unsubscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    hard_bounces: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        UniqueConstraint("email", "kind", "target_key", name="uq_subscriptions_email_kind_target"),
+        Index("ix_subscriptions_status_kind", "status", "kind"),
+    )
+
+
+class OutboxMessage(Base):
+    """The one message a subscription gets for a period (a listing day or an ISO week).
+
+    The unique (subscription_id, period) is what makes sending exactly-once: a run plans
+    rows, and a rerun after a crash finds them instead of planning again. ``paper_ids``
+    freezes what the message shows, so a resend shows the same papers.
+    """
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subscription_id: Mapped[int] = mapped_column(ForeignKey("subscriptions.id", ondelete="CASCADE"))
+    period: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    paper_ids: Mapped[list[int]] = mapped_column(JSON)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        UniqueConstraint("subscription_id", "period", name="uq_outbox_subscription_period"),
+        Index("ix_outbox_status_next_attempt", "status", "next_attempt_at"),
+    )
+
+
+class MailSecret(Base):
+    """Keys generated once and shared by every process, e.g. for signing links in mail."""
+
+    __tablename__ = "mail_secrets"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

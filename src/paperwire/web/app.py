@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from paperwire import __version__
 from paperwire.config import Settings
 from paperwire.store.db import open_database
-from paperwire.web import api, feeds, pages
+from paperwire.web import api, feeds, pages, subscriptions
 from paperwire.web.cache import CachedResponseMiddleware, ResponseCache
 from paperwire.web.templating import make_templates
 
@@ -35,6 +35,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.mount("/static", StaticFiles(directory=WEB_ROOT / "static"), name="static")
     app.include_router(api.router)
     app.include_router(feeds.router)
+    app.include_router(subscriptions.router)
     app.include_router(pages.router)
     app.add_exception_handler(RequestValidationError, _bad_request)
     app.add_exception_handler(StarletteHTTPException, _http_error)
