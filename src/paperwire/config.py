@@ -48,6 +48,18 @@ class Settings(BaseSettings):
     smtp_ca_file: Path | None = None  # trust this CA too, e.g. a relay's self-signed certificate
     mail_from: str = "Paperwire <paperwire@localhost>"
 
+    # Accounts and community. The signing key is generated once and kept in the database
+    # when not given, so every worker and restart agrees on it.
+    secret_key: SecretStr | None = None
+    session_days: int = 30
+    secure_cookies: bool | None = None  # None: Secure when the request came over https
+    arxiv_api_url: str = "https://export.arxiv.org/api/query"  # for submissions
+    # Rate limits as "count/seconds" per action, e.g. {"vote" = "300/3600"}; see accounts/limits.py.
+    rate_limits: dict[str, str] = {}
+    signin_slow_after: int = 3  # failed sign-ins (per account or IP, 15 minutes) before slowing
+    signin_block_after: int = 10  # ... before refusing every attempt until the window passes
+    signin_delay_seconds: float = 1.0  # first slow-down; doubles with each further failure
+
     @classmethod
     def settings_customise_sources(
         cls,

@@ -6,6 +6,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import uvicorn
 from sqlalchemy import Engine
@@ -29,9 +30,10 @@ class LiveServer:
 
 
 @contextmanager
-def running_server(engine: Engine, database_url: str) -> Iterator[LiveServer]:
+def running_server(engine: Engine, database_url: str, **overrides: Any) -> Iterator[LiveServer]:
+    """Serve ``create_app`` on a free port; ``overrides`` are Settings fields."""
     port = free_port()
-    settings = Settings(database_url=database_url, cache_seconds=0)
+    settings = Settings(**{"database_url": database_url, "cache_seconds": 0, **overrides})
     app = create_app(settings, engine)
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")

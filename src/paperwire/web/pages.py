@@ -20,6 +20,7 @@ from paperwire.store.papers import (
     top_categories,
     trending_papers,
 )
+from paperwire.web.auth import current_viewer
 from paperwire.web.markdown import paper_bibtex
 from paperwire.web.responses import Rendered, cached, open_session
 
@@ -89,9 +90,12 @@ class ListingView:
         return "/feeds/daily.atom"
 
 
-def _render(request: Request, template: str, context: dict[str, Any]) -> Rendered:
+def render_template(request: Request, template: str, context: dict[str, Any]) -> Rendered:
+    """A page for this request; ``viewer`` is None on every page the cache may keep."""
     env = request.app.state.templates.env
-    html = env.get_template(template).render(request=request, **context)
+    html = env.get_template(template).render(
+        request=request, viewer=current_viewer(request), **context
+    )
     return Rendered(html.encode(), "text/html; charset=utf-8")
 
 
@@ -152,7 +156,7 @@ async def _listing(
                 view.following = NavLink(
                     f"Next {shown.kind}", None if beyond else listing_href(later, category)
                 )
-        return _render(request, "listing.html", {"view": view})
+        return render_template(request, "listing.html", {"view": view})
 
     return await cached(request, render)
 
@@ -179,7 +183,7 @@ async def trending(request: Request, category: Category = None, page: PageNumber
                 tabs=_tabs(None, category, trending=True),
                 base="/papers/trending",
             )
-        return _render(request, "listing.html", {"view": view})
+        return render_template(request, "listing.html", {"view": view})
 
     return await cached(request, render)
 
@@ -205,13 +209,15 @@ async def paper_page(request: Request, arxiv_id: str) -> Response:
                 if paper.listing_date
                 else None,
             }
-            return _render(request, "paper.html", context)
+            return render_template(request, "paper.html", context)
 
     return await cached(request, render)
 
 
 def error_page(request: Request, status_code: int, message: str) -> Response:
-    rendered = _render(request, "error.html", {"status_code": status_code, "message": message})
+    rendered = render_template(
+        request, "error.html", {"status_code": status_code, "message": message}
+    )
     return HTMLResponse(rendered.body, status_code=status_code)
 
 

@@ -7,6 +7,7 @@ from fastapi import Request, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from paperwire.web.auth import current_viewer
 from paperwire.web.cache import ResponseCache
 
 
@@ -28,7 +29,15 @@ def open_session(request: Request) -> Session:
 
 
 async def cached(request: Request, render: Callable[[], Rendered]) -> Response:
-    """Answer from the cache, or render (blocking work, so in a thread) and remember it."""
+    """Answer from the cache, or render (blocking work, so in a thread) and remember it.
+
+    A signed-in viewer's page holds their own votes and form tokens: it is rendered for
+    them alone and never stored.
+    """
+    if current_viewer(request) is not None:
+        rendered = await run_in_threadpool(render)
+        private = {"Cache-Control": "private, no-store", **dict(rendered.headers)}
+        return Response(rendered.body, media_type=rendered.media_type, headers=private)
     cache: ResponseCache = request.app.state.cache
     key = f"{request.base_url}{request.url.path}?{request.url.query}"
     entry = cache.get(key)
