@@ -96,8 +96,10 @@ def end_session(session: Session, token: str) -> None:
 
 
 def end_all_sessions(session: Session, user_id: int) -> int:
-    result = session.execute(delete(UserSession).where(UserSession.user_id == user_id))
-    return int(getattr(result, "rowcount", 0) or 0)
+    ended = session.execute(
+        delete(UserSession).where(UserSession.user_id == user_id).returning(UserSession.token_hash)
+    )
+    return len(ended.all())
 
 
 def read_session_cookie(signer: Signer, value: str | None) -> str | None:
@@ -151,7 +153,9 @@ def api_tokens_of(session: Session, user_id: int) -> list[ApiToken]:
 
 
 def revoke_api_token(session: Session, user_id: int, token_id: int) -> bool:
-    result = session.execute(
-        delete(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user_id)
+    revoked = session.execute(
+        delete(ApiToken)
+        .where(ApiToken.id == token_id, ApiToken.user_id == user_id)
+        .returning(ApiToken.id)
     )
-    return bool(getattr(result, "rowcount", 0))
+    return revoked.first() is not None

@@ -86,8 +86,9 @@ def delete_comment(session: Session, comment: Comment, user_id: int) -> None:
         update(COMMENTS)
         .where(COMMENTS.c.id == comment.id, COMMENTS.c.deleted_at.is_(None))
         .values(deleted_at=datetime.now(UTC), body="", body_html="")
+        .returning(COMMENTS.c.id)
     )
-    if _changed(result) and comment.hidden_at is None:
+    if result.first() is not None and comment.hidden_at is None:
         add_to_count(session, comment.paper_id, "comments", -1)
     bump_data_version(session.connection())
     session.refresh(comment)
@@ -98,16 +99,15 @@ def change_visibility(session: Session, comment: Comment, *, hidden_at: datetime
     hiding = hidden_at is not None
     condition = COMMENTS.c.hidden_at.is_(None) if hiding else COMMENTS.c.hidden_at.is_not(None)
     result = session.execute(
-        update(COMMENTS).where(COMMENTS.c.id == comment.id, condition).values(hidden_at=hidden_at)
+        update(COMMENTS)
+        .where(COMMENTS.c.id == comment.id, condition)
+        .values(hidden_at=hidden_at)
+        .returning(COMMENTS.c.id)
     )
-    if _changed(result) and comment.deleted_at is None:
+    if result.first() is not None and comment.deleted_at is None:
         add_to_count(session, comment.paper_id, "comments", -1 if hiding else +1)
     bump_data_version(session.connection())
     session.refresh(comment)
-
-
-def _changed(result: object) -> bool:
-    return bool(getattr(result, "rowcount", 0))
 
 
 def _check_owner(comment: Comment, user_id: int) -> None:

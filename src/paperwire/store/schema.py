@@ -299,6 +299,8 @@ class Collection(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
+    owner: Mapped[User] = relationship(lazy="joined", viewonly=True)
+
     __table_args__ = (UniqueConstraint("user_id", "name", name="uq_collections_user_name"),)
 
 

@@ -15,7 +15,7 @@ from paperwire import __version__
 from paperwire.accounts.keys import signing_key
 from paperwire.config import Settings
 from paperwire.store.db import open_database
-from paperwire.web import accounts, api, feeds, pages
+from paperwire.web import accounts, api, community, community_api, feeds, pages
 from paperwire.web.auth import NotAllowed, SignInRequired, ViewerMiddleware, signin_href
 from paperwire.web.cache import ResponseCache
 from paperwire.web.security import CsrfMiddleware, SecurityHeadersMiddleware
@@ -39,6 +39,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.signing_key = signing_key(engine, settings)
     app.mount("/static", StaticFiles(directory=WEB_ROOT / "static"), name="static")
     app.include_router(accounts.router)
+    app.include_router(community_api.router)  # before api.router's /api/papers/{id} catch-all
+    app.include_router(community.router)
     app.include_router(api.router)
     app.include_router(feeds.router)
     app.include_router(pages.router)
