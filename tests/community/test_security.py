@@ -171,3 +171,23 @@ def test_user_commands(database_url: str, engine: Engine) -> None:
     with Session(engine) as session:
         user = session.scalars(select(User)).one()
         assert user.is_admin and user.email_verified_at is not None
+
+
+def test_comments_and_submissions_are_rate_limited(
+    sample_engine: Engine, database_url: str
+) -> None:
+    make_user(sample_engine, "ada")
+    limits = {"comment": "2/3600", "submit": "1/86400"}
+    with running_server(sample_engine, database_url, rate_limits=limits) as server:
+        reader = signed_in(server.url, "ada")
+        paper = httpx.get(server.url + "/api/daily_papers?limit=1").json()[0]["id"]
+        statuses = [
+            reader.submit(f"/papers/{paper}", f"/papers/{paper}/comments", {"body": "hi"})
+            for _ in range(3)
+        ]
+        assert [response.status_code for response in statuses] == [303, 303, 429]
+        assert "Too many attempts" in statuses[2].text and "hi</textarea>" in statuses[2].text
+        first = reader.submit("/submit", "/submit", {"paper": "not an id"})
+        second = reader.submit("/submit", "/submit", {"paper": "not an id"})
+        assert (first.status_code, second.status_code) == (400, 429)
+        assert "Too many attempts; try again in" in second.text

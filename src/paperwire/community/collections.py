@@ -39,7 +39,7 @@ def create_collection(
 ) -> Collection:
     clean = _clean_name(name)
     if _name_taken(session, user_id, clean):
-        raise CollectionError(f"You have a collection called {clean!r} already.")
+        raise CollectionError(f"You have a collection called “{clean}” already.")
     now = datetime.now(UTC)
     collection = Collection(
         user_id=user_id,
@@ -59,7 +59,7 @@ def update_collection(
 ) -> None:
     clean = _clean_name(name)
     if _name_taken(session, collection.user_id, clean, except_id=collection.id):
-        raise CollectionError(f"You have a collection called {clean!r} already.")
+        raise CollectionError(f"You have a collection called “{clean}” already.")
     collection.name = clean
     collection.description = description.strip()[:MAX_DESCRIPTION_LENGTH]
     collection.is_public = is_public

@@ -98,10 +98,16 @@ def toggle_upvote(request: Request, arxiv_id: str) -> Response:
 
 
 def _comment_form(
-    request: Request, paper: Paper, body: str, error: str, *, comment_id: int | None = None
+    request: Request,
+    paper: Paper,
+    body: str,
+    error: str,
+    *,
+    comment_id: int | None = None,
+    status_code: int = 400,
 ) -> Response:
     context = {"paper": paper, "body": body, "error": error, "comment_id": comment_id}
-    return page(request, "comment_form.html", context, 400 if error else 200)
+    return page(request, "comment_form.html", context, status_code if error else 200)
 
 
 @router.post("/papers/{arxiv_id:path}/comments")
@@ -116,7 +122,7 @@ def post_comment(
         paper = paper_or_404(session, arxiv_id)
         refused = rate_limit(request, session, "comment", viewer.id)
         if refused:
-            return _comment_form(request, paper, body, str(refused))
+            return _comment_form(request, paper, body, str(refused), status_code=429)
         try:
             comment = add_comment(session, paper, viewer.id, body, parent_id)
         except CommentError as error:

@@ -108,6 +108,7 @@ def list_comments(request: Request, arxiv_id: str) -> list[dict[str, Any]]:
         return [
             {
                 **_comment_json(thread.comment, thread.author.username),
+                **({} if thread.visible else {"body": "", "html": ""}),
                 "removed": not thread.visible,
                 "replies": [
                     _comment_json(reply.comment, reply.author.username) for reply in thread.replies
