@@ -12,6 +12,7 @@ after ``signin_block_after`` every attempt is refused until the window passes.
 """
 
 import math
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -48,6 +49,8 @@ DEFAULT_LIMITS = {
 IP_FACTOR = 3
 SIGNIN_WINDOW = timedelta(minutes=15)
 MAX_SIGNIN_DELAY = 8.0
+PURGE_ONE_IN = 200
+PURGE_AFTER = timedelta(days=2)  # longer than any window
 
 
 class RateLimited(Exception):
@@ -100,6 +103,9 @@ def _count_or_refuse(
             raise RateLimited((oldest_at + window - now).total_seconds())
     if keys:
         connection.execute(insert(HITS), [{"key": key, "at": now} for key, _ in keys])
+    if secrets.randbelow(PURGE_ONE_IN) == 0:
+        # Keys that are never used again would keep their last rows; sweep them now and then.
+        connection.execute(delete(HITS).where(HITS.c.at <= now - PURGE_AFTER))
 
 
 def _aware(moment: datetime) -> datetime:

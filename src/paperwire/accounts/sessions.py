@@ -59,6 +59,9 @@ def start_session(session: Session, user: User, *, days: int, user_agent: str | 
     """A new session for ``user``; returns the raw token (the caller commits)."""
     token = secrets.token_urlsafe(32)
     now = datetime.now(UTC)
+    session.execute(
+        delete(UserSession).where(UserSession.user_id == user.id, UserSession.expires_at <= now)
+    )
     session.add(
         UserSession(
             token_hash=token_hash(token),

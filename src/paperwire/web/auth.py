@@ -53,7 +53,7 @@ class ViewerMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and not scope["path"].startswith("/static/"):
+        if scope["type"] == "http" and _may_be_signed_in(scope):
             request = Request(scope)
             state = scope.setdefault("state", {})
             engine: Engine = request.app.state.engine
@@ -66,6 +66,13 @@ class ViewerMiddleware:
                 if token is not None:
                     state["viewer"] = await run_in_threadpool(_session_viewer, engine, token)
         await self.app(scope, receive, send)
+
+
+def _may_be_signed_in(scope: Scope) -> bool:
+    """Only requests with a cookie or an Authorization header can have a viewer."""
+    if scope["path"].startswith("/static/"):
+        return False
+    return any(name in (b"cookie", b"authorization") for name, _ in scope["headers"])
 
 
 def _session_viewer(engine: Engine, token: str) -> Viewer | None:

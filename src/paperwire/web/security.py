@@ -124,10 +124,10 @@ class CsrfMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request = Request(scope, receive)
         if scope["method"] in SAFE_METHODS:
-            await self.app(scope, receive, self._setting_cookie(request, send))
+            await self.app(scope, receive, self._setting_cookie(scope, send))
             return
+        request = Request(scope, receive)
         if request.headers.get("authorization", "").lower().startswith("bearer "):
             await self.app(scope, receive, send)
             return
@@ -147,16 +147,17 @@ class CsrfMiddleware:
             )
             await _refuse(request, 403, message, scope, receive, send)
             return
-        await self.app(scope, receive, self._setting_cookie(request, send))
+        await self.app(scope, receive, self._setting_cookie(scope, send))
 
     @staticmethod
-    def _setting_cookie(request: Request, send: Send) -> Send:
+    def _setting_cookie(scope: Scope, send: Send) -> Send:
         """Set the anonymous CSRF cookie on the response if a form on it needed one."""
 
         async def wrapped(message: Message) -> None:
             if message["type"] == "http.response.start":
-                seed = request.scope.get("state", {}).get("new_csrf_seed")
+                seed = scope.get("state", {}).get("new_csrf_seed")
                 if seed is not None:
+                    request = Request(scope)
                     cookie: SimpleCookie = SimpleCookie()
                     cookie[CSRF_COOKIE] = seed
                     morsel = cookie[CSRF_COOKIE]

@@ -34,4 +34,6 @@ def make_templates(settings: Settings) -> Jinja2Templates:
     env.filters["short_authors"] = short_authors
     env.trim_blocks = True
     env.lstrip_blocks = True
+    env.auto_reload = False  # templates ship with the package; no stat() per include
+
     return templates
