@@ -4,7 +4,7 @@ import asyncio
 import logging
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -40,9 +40,12 @@ from paperwire.store.schema import User
 from paperwire.web.auth import client_ip, rate_limit, require_viewer, safe_next, session_token
 from paperwire.web.pages import render_template
 from paperwire.web.responses import open_session, public_base_url
+from paperwire.web.routing import PrefixRouter
 from paperwire.web.security import is_secure
 
-router = APIRouter(include_in_schema=False)
+router = PrefixRouter(
+    prefixes=("/signin", "/signup", "/signout", "/account"), include_in_schema=False
+)
 log = logging.getLogger(__name__)
 FormText = Annotated[str, Form(max_length=1000)]
 Password = Annotated[str, Form(max_length=1000)]

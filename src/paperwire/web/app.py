@@ -38,11 +38,13 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.cache = ResponseCache(engine, check_interval=settings.cache_seconds)
     app.state.signing_key = signing_key(engine, settings)
     app.mount("/static", StaticFiles(directory=WEB_ROOT / "static"), name="static")
-    app.include_router(accounts.router)
-    app.include_router(community_api.router)  # before api.router's /api/papers/{id} catch-all
-    app.include_router(community.router)
+    # Routes are matched in order, one by one: the busiest read routes go first.
+    app.include_router(community_api.paper_reads)  # before api's /api/papers/{id} catch-all
     app.include_router(api.router)
     app.include_router(feeds.router)
+    app.include_router(accounts.router)
+    app.include_router(community_api.router)
+    app.include_router(community.router)
     app.include_router(pages.router)
     app.add_exception_handler(RequestValidationError, _bad_request)
     app.add_exception_handler(StarletteHTTPException, _http_error)

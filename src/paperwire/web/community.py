@@ -10,7 +10,7 @@ import io
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -45,8 +45,13 @@ from paperwire.web.auth import (
 )
 from paperwire.web.markdown import paper_bibtex
 from paperwire.web.responses import open_session
+from paperwire.web.routing import PrefixRouter
 
-router = APIRouter(include_in_schema=False)
+router = PrefixRouter(
+    prefixes=("/comments/", "/submit", "/collections", "/users/", "/admin"),
+    write_prefixes=("/papers/",),
+    include_in_schema=False,
+)
 FormText = Annotated[str, Form(max_length=20_000)]
 
 

@@ -28,8 +28,12 @@ from paperwire.web.auth import NotAllowed, rate_limit, require_verified, require
 from paperwire.web.community import paper_or_404
 from paperwire.web.hf_json import daily_item, iso_z, user_object
 from paperwire.web.responses import open_session
+from paperwire.web.routing import PrefixRouter
 
-router = APIRouter(prefix="/api", tags=["community"])
+router = PrefixRouter(prefixes=("/api/",), prefix="/api", tags=["community"])
+# GET routes under /api/papers/{id}/..., which must come before api.router's catch-all;
+# kept apart so that every other request does not have to be matched against the rest.
+paper_reads = APIRouter(prefix="/api", tags=["community"])
 
 
 class CommentIn(BaseModel):
@@ -81,7 +85,7 @@ def _vote(request: Request, arxiv_id: str, upvoted: bool) -> Response:
     return JSONResponse({"upvoted": state, "upvotes": count})
 
 
-@router.get("/papers/{arxiv_id:path}/upvoters")
+@paper_reads.get("/papers/{arxiv_id:path}/upvoters")
 def list_upvoters(request: Request, arxiv_id: str) -> list[dict[str, Any]]:
     with open_session(request) as session:
         paper = paper_or_404(session, arxiv_id)
@@ -100,7 +104,7 @@ def _comment_json(comment: Comment, username: str) -> dict[str, Any]:
     }
 
 
-@router.get("/papers/{arxiv_id:path}/comments")
+@paper_reads.get("/papers/{arxiv_id:path}/comments")
 def list_comments(request: Request, arxiv_id: str) -> list[dict[str, Any]]:
     """Threads, oldest first; each top-level comment carries its ``replies``."""
     with open_session(request) as session:

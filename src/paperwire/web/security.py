@@ -64,26 +64,35 @@ def is_secure(request: Request) -> bool:
     return request.url.scheme == "https" if configured is None else configured
 
 
+def _raw_headers(policy: str, *, https: bool) -> list[tuple[bytes, bytes]]:
+    headers = [("content-security-policy", policy), *COMMON_HEADERS]
+    if https:
+        headers.append(("strict-transport-security", "max-age=31536000"))
+    return [(name.encode(), value.encode()) for name, value in headers]
+
+
 class SecurityHeadersMiddleware:
+    """Adds the headers to every response; built once, appended as raw bytes (cheap)."""
+
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        self._headers = {
+            (docs, https): _raw_headers(
+                DOCS_POLICY if docs else CONTENT_SECURITY_POLICY, https=https
+            )
+            for docs in (False, True)
+            for https in (False, True)
+        }
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        path: str = scope["path"]
-        policy = DOCS_POLICY if path.startswith(DOCS_PATHS) else CONTENT_SECURITY_POLICY
-        https = scope.get("scheme") == "https"
+        extra = self._headers[scope["path"].startswith(DOCS_PATHS), scope.get("scheme") == "https"]
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers.setdefault("content-security-policy", policy)
-                for name, value in COMMON_HEADERS:
-                    headers.setdefault(name, value)
-                if https:
-                    headers.setdefault("strict-transport-security", "max-age=31536000")
+                message["headers"] = [*message.get("headers", ()), *extra]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
