@@ -52,22 +52,23 @@ def get_paper(session: Session, arxiv_id: str, *, include_hidden: bool = False) 
 
 
 def latest_listing_date(session: Session) -> date | None:
-    latest: date | None = session.scalar(_visible(select(func.max(Paper.listing_date))))
+    latest: date | None = session.scalar(visible_only(select(func.max(Paper.listing_date))))
     return latest
 
 
 def neighbour_listing_dates(session: Session, day: date) -> tuple[date | None, date | None]:
     """The nearest listing days before and after ``day`` that have papers."""
     before = session.scalar(
-        _visible(select(func.max(Paper.listing_date)).where(Paper.listing_date < day))
+        visible_only(select(func.max(Paper.listing_date)).where(Paper.listing_date < day))
     )
     after = session.scalar(
-        _visible(select(func.min(Paper.listing_date)).where(Paper.listing_date > day))
+        visible_only(select(func.min(Paper.listing_date)).where(Paper.listing_date > day))
     )
     return before, after
 
 
-def _visible(statement: SelectT) -> SelectT:
+def visible_only(statement: SelectT) -> SelectT:
+    """Leave out papers the moderators hid; every query that lists papers goes through it."""
     hidden = select(PaperActivity.paper_id).where(PaperActivity.hidden_at.is_not(None))
     return statement.where(Paper.id.not_in(hidden))
 
@@ -84,7 +85,7 @@ def list_papers(
     now: datetime | None = None,
 ) -> PaperPage:
     """Papers of a period (all periods when None), newest listing day first or trending."""
-    statement = _visible(select(Paper))
+    statement = visible_only(select(Paper))
     if period is not None:
         statement = statement.where(Paper.listing_date.between(period.start, period.end))
     statement = _in_category(statement, category)
@@ -174,7 +175,7 @@ def keyword_search(session: Session, query: str, *, limit: int = 20) -> list[Pap
     words = [word for word in query.split() if word][:16]
     if not words:
         return []
-    statement = _visible(select(Paper))
+    statement = visible_only(select(Paper))
     for word in words:
         pattern = f"%{_escape_like(word)}%"
         statement = statement.where(
@@ -212,7 +213,7 @@ def top_categories(
 ) -> list[tuple[str, int]]:
     """The categories with most papers in a period, for the filter bar."""
     count = func.count().label("papers")
-    statement = _visible(
+    statement = visible_only(
         select(PaperCategory.category, count).join(Paper, Paper.id == PaperCategory.paper_id)
     )
     if period is not None:
