@@ -1,13 +1,21 @@
 """The response cache: reuse while the store is unchanged, drop everything once it changes."""
 
+import asyncio
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import httpx
 from sqlalchemy import Engine
+from starlette.requests import Request
 
+from paperwire.config import Settings
 from paperwire.ingest.pipeline import run_ingest
 from paperwire.records import make_record
+from paperwire.web.app import create_app
 from paperwire.web.cache import ResponseCache
+from paperwire.web.responses import Rendered, cached
 from support.server import running_server
 
 
@@ -66,3 +74,38 @@ def test_http_answers_carry_etags_and_revalidate(sample_engine: Engine, database
         assert changed.status_code == 200
         assert changed.headers["etag"] != etag
         assert len(changed.json()) == len(first.json()) + 1
+
+
+def test_concurrent_misses_render_once(engine: Engine, database_url: str) -> None:
+    app = create_app(Settings(database_url=database_url, cache_seconds=60), engine)
+    renders = 0
+    lock = threading.Lock()
+
+    def render() -> Rendered:
+        nonlocal renders
+        with lock:
+            renders += 1
+        time.sleep(0.2)  # a slow page: every request below arrives while it renders
+        return Rendered(b"page", "text/plain")
+
+    def request() -> Request:
+        scope = {
+            "type": "http",
+            "method": "GET",
+            "path": "/slow",
+            "query_string": b"",
+            "headers": [],
+            "app": app,
+            "scheme": "http",
+            "server": ("test", 80),
+        }
+        return Request(scope)
+
+    async def many() -> list[bytes]:
+        responses = await asyncio.gather(*(cached(request(), render) for _ in range(12)))
+        return [bytes(response.body) for response in responses]
+
+    # In a thread of its own: Playwright's session fixture may own this thread's loop.
+    with ThreadPoolExecutor(1) as pool:
+        assert pool.submit(asyncio.run, many()).result() == [b"page"] * 12
+    assert renders == 1

@@ -37,6 +37,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.templates = make_templates(settings)
     app.state.cache = ResponseCache(engine, check_interval=settings.cache_seconds)
     app.state.signing_key = signing_key(engine, settings)
+    app.state.rendering = {}  # cache keys being rendered now (see responses.cached)
     app.mount("/static", StaticFiles(directory=WEB_ROOT / "static"), name="static")
     # Routes are matched in order, one by one: the busiest read routes go first.
     app.include_router(community_api.paper_reads)  # before api's /api/papers/{id} catch-all
