@@ -101,6 +101,6 @@ def mail_server(
     sample_engine: Engine, database_url: str, mail_settings: Settings
 ) -> Iterator[LiveServer]:
     """The site on loopback with the sample papers; links in mail point at it."""
-    with running_server(sample_engine, database_url, mail_settings) as server:
+    with running_server(sample_engine, database_url, settings=mail_settings) as server:
         mail_settings.base_url = server.url
         yield server

@@ -28,6 +28,7 @@ from rich.table import Table
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from paperwire.accounts.cli import user_app
 from paperwire.config import Settings
 from paperwire.ingest import arxiv_api, oai
 from paperwire.ingest.errors import SourceError
@@ -55,6 +56,7 @@ app.add_typer(export_app, name="export")
 app.add_typer(db_app, name="db")
 app.add_typer(digest_app, name="digest")
 app.command("subscribe")(subscribe_command)
+app.add_typer(user_app, name="user")
 
 console = Console(stderr=True)
 

@@ -48,7 +48,8 @@ class Settings(BaseSettings):
     smtp_ca_file: Path | None = None  # trust this CA too, e.g. a relay's self-signed certificate
     mail_from: str = "Paperwire <paperwire@localhost>"
 
-    # Signs the links in mail; without it a key generated once is kept in the database.
+    # Signs session cookies and the links in mail. When not given, a key generated once is
+    # kept in the database, so every worker and restart agrees on it.
     secret_key: SecretStr | None = None
     confirm_link_hours: float = 72.0  # how long a double opt-in link stays valid
     digest_papers: int = 10  # papers in a daily or weekly digest
@@ -60,6 +61,15 @@ class Settings(BaseSettings):
     mail_bounce_limit: int = 3  # hard bounces in a row that pause a subscription
     scheduler_interval: float = 300.0  # seconds between `serve --scheduler` rounds
     scheduler_ingest: str | None = None  # `paperwire ingest` arguments run before each round
+    # Accounts and community.
+    session_days: int = 30
+    secure_cookies: bool | None = None  # None: Secure when the request came over https
+    arxiv_api_url: str = "https://export.arxiv.org/api/query"  # for submissions
+    # Rate limits as "count/seconds" per action, e.g. {"vote" = "300/3600"}; see accounts/limits.py.
+    rate_limits: dict[str, str] = {}
+    signin_slow_after: int = 3  # failed sign-ins (per account or IP, 15 minutes) before slowing
+    signin_block_after: int = 10  # ... before refusing every attempt until the window passes
+    signin_delay_seconds: float = 1.0  # first slow-down; doubles with each further failure
 
     @classmethod
     def settings_customise_sources(

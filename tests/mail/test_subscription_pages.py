@@ -14,10 +14,17 @@ from paperwire.mail.outbox import send_due
 from paperwire.mail.subscriptions import make_wish, subscribe
 from paperwire.mail.tokens import LinkSigner
 from paperwire.store.schema import Subscription
+from support.accounts import Reader
 from support.mail_reading import link_in, text_of, unsubscribe_url
 from support.mail_settings import SECRET
 from support.server import LiveServer, free_port
 from support.smtp import MailCatcher
+
+
+def submit_form(base_url: str, path: str, data: dict[str, str]) -> httpx.Response:
+    """Post the form on ``path`` the way a browser does: load it, send its CSRF token."""
+    with Reader(base_url) as reader:
+        return reader.submit(path, path, data)
 
 
 def status_of(server: LiveServer, email: str) -> list[tuple[str, str]]:
@@ -34,7 +41,7 @@ def test_subscribe_confirm_receive_and_unsubscribe_with_one_click(
     mail_server: LiveServer, relay: MailCatcher, mail_settings: Settings
 ) -> None:
     form = {"email": "Reader@Example.org", "kind": "category", "category": "cs.cl"}
-    answer = httpx.post(f"{mail_server.url}/subscribe", data=form)
+    answer = submit_form(mail_server.url, "/subscribe", form)
     assert answer.status_code == 200
     assert "Check your inbox" in answer.text
     assert answer.headers["cache-control"] == "no-store"
@@ -96,10 +103,10 @@ def test_a_query_that_matches_nothing_yet_is_said_so(
     mail_server: LiveServer, relay: MailCatcher
 ) -> None:
     form = {"email": "hopeful@example.org", "kind": "query", "query": "zebrafish cryptocurrency"}
-    answer = httpx.post(f"{mail_server.url}/subscribe", data=form)
+    answer = submit_form(mail_server.url, "/subscribe", form)
     assert answer.status_code == 200
     assert "No paper here matches “zebrafish cryptocurrency” yet" in answer.text
-    matching = httpx.post(f"{mail_server.url}/subscribe", data={**form, "query": "language"})
+    matching = submit_form(mail_server.url, "/subscribe", {**form, "query": "language"})
     assert "No paper here matches" not in matching.text
     assert len(relay.wait_for(2)) == 2
 
@@ -119,11 +126,11 @@ def test_bad_input_gets_a_clear_page(mail_server: LiveServer, relay: MailCatcher
         ({"email": "a@example.org", "kind": "monthly"}, "unknown kind of subscription"),
     ]
     for form, message in cases:
-        answer = httpx.post(f"{url}/subscribe", data=form)
+        answer = submit_form(url, "/subscribe", form)
         assert answer.status_code == 400, form
         assert message in answer.text, form
         assert f'value="{form["email"]}"' in answer.text, "the form keeps what was typed"
-    too_long = httpx.post(f"{url}/subscribe", data={"email": "a" * 500 + "@example.org"})
+    too_long = submit_form(url, "/subscribe", {"email": "a" * 500 + "@example.org"})
     assert too_long.status_code == 400
 
     signer = LinkSigner(SECRET, confirm_max_age=3600)
@@ -195,9 +202,7 @@ def test_manage_page_lists_changes_and_adds(
     bad = httpx.post(manage, data={"action": "add", "kind": "category", "category": "??"})
     assert bad.status_code == 400 and "not an arXiv category" in bad.text
 
-    requested = httpx.post(
-        f"{mail_server.url}/subscriptions/manage", data={"email": "me@example.org"}
-    )
+    requested = submit_form(mail_server.url, "/subscriptions/manage", {"email": "me@example.org"})
     assert requested.status_code == 200
     [link_mail] = relay.wait_for(1)
     assert link_in(link_mail.message, "/subscriptions/manage/") == manage
@@ -207,8 +212,8 @@ def test_a_relay_that_is_down_gets_a_clear_page_and_loses_nothing(
     mail_server: LiveServer, mail_settings: Settings
 ) -> None:
     mail_settings.smtp_port = free_port()
-    answer = httpx.post(
-        f"{mail_server.url}/subscribe", data={"email": "patient@example.org", "kind": "weekly"}
+    answer = submit_form(
+        mail_server.url, "/subscribe", {"email": "patient@example.org", "kind": "weekly"}
     )
     assert answer.status_code == 503
     assert "Your request is saved" in answer.text

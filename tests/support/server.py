@@ -6,6 +6,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import uvicorn
 from sqlalchemy import Engine
@@ -30,18 +31,17 @@ class LiveServer:
 
 @contextmanager
 def running_server(
-    engine: Engine,
-    database_url: str,
-    settings: Settings | None = None,
-    *,
-    cache_seconds: float = 0,
+    engine: Engine, database_url: str, *, settings: Settings | None = None, **overrides: Any
 ) -> Iterator[LiveServer]:
-    """The app with its response cache off by default, so tests see every change at once.
+    """Serve ``create_app`` on a free port, its response cache off unless asked for.
 
-    ``settings`` replaces the defaults whole, e.g. to point mail at a test relay.
+    ``settings`` replaces the defaults whole (e.g. to point mail at a test relay);
+    ``overrides`` are Settings fields on top of the defaults.
     """
     port = free_port()
-    settings = settings or Settings(database_url=database_url, cache_seconds=cache_seconds)
+    settings = settings or Settings(
+        **{"database_url": database_url, "cache_seconds": 0, **overrides}
+    )
     app = create_app(settings, engine)
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")

@@ -8,6 +8,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from paperwire.accounts.users import get_user_by_username
 from paperwire.arxiv_ids import InvalidArxivId, parse_arxiv_id
 from paperwire.periods import InvalidPeriod, parse_period
 from paperwire.store.papers import get_paper, keyword_search, list_papers, trending_papers
@@ -51,9 +52,13 @@ async def daily_papers(
 
     def render() -> Rendered:
         with open_session(request) as session:
+            submitter_id = None
             if submitter:
-                return _json([])  # no paper has a submitter until accounts exist
-            if sort == "trending" and period is None:
+                user = get_user_by_username(session, submitter)
+                if user is None:
+                    return _json([])
+                submitter_id = user.id
+            if sort == "trending" and period is None and submitter_id is None:
                 page = trending_papers(session, category=category, offset=p * limit, limit=limit)
             else:
                 page = list_papers(
@@ -61,6 +66,7 @@ async def daily_papers(
                     period=period,
                     category=category,
                     sort=sort,
+                    submitted_by=submitter_id,
                     offset=p * limit,
                     limit=limit,
                 )

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from paperwire.arxiv_urls import abs_url, pdf_url
-from paperwire.store.schema import Paper
+from paperwire.store.schema import Paper, User
 
 
 def iso_z(moment: datetime | date | None) -> str | None:
@@ -29,8 +29,22 @@ def object_id(*parts: str) -> str:
     return hashlib.sha1("\x1f".join(parts).encode()).hexdigest()[:24]
 
 
+def user_object(user: User) -> dict[str, Any]:
+    """A user as HF describes one; ``user`` is the username the client reads."""
+    return {
+        "_id": object_id("user", str(user.id)),
+        "user": user.username,
+        "fullname": user.name,
+        "avatarUrl": None,
+        "type": "user",
+        "isPro": False,
+    }
+
+
 def paper_object(paper: Paper) -> dict[str, Any]:
     """The flat paper object of ``GET /api/papers/{id}`` and of ``item["paper"]``."""
+    submitter = paper.submitted_by
+    submitted_at = paper.activity.submitted_at if paper.activity else None
     return {
         "id": paper.arxiv_id,
         "title": paper.title,
@@ -40,8 +54,9 @@ def paper_object(paper: Paper) -> dict[str, Any]:
             for position, name in enumerate(paper.authors)
         ],
         "publishedAt": iso_z(paper.published_at or paper.listing_date),
-        "submittedOnDailyAt": iso_z(paper.listing_date),
-        "upvotes": 0,
+        "submittedOnDailyAt": iso_z(submitted_at or paper.listing_date),
+        "submittedOnDailyBy": user_object(submitter) if submitter else None,
+        "upvotes": paper.upvotes,
         "discussionId": object_id("discussion", paper.arxiv_id),
         "projectPage": paper.project_urls[0] if paper.project_urls else None,
         "githubRepo": paper.code_urls[0] if paper.code_urls else None,
@@ -99,7 +114,8 @@ def daily_item(paper: Paper) -> dict[str, Any]:
         "title": paper.title,
         "summary": paper.abstract,
         "thumbnail": None,
-        "numComments": 0,
+        "numComments": paper.num_comments,
+        "submittedBy": inner["submittedOnDailyBy"],
         "isAuthorParticipating": False,
     }
     item.update({key: inner[key] for key in _TOP_LEVEL_COPIES})

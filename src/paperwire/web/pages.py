@@ -8,8 +8,12 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from paperwire.arxiv_ids import InvalidArxivId, parse_arxiv_id
+from paperwire.community.collections import collections_with_paper
+from paperwire.community.comments import paper_comments
+from paperwire.community.votes import upvoters, voted_paper_ids
 from paperwire.periods import InvalidPeriod, Period, day, month_of, parse_period, week_of
 from paperwire.store.papers import (
     PaperPage,
@@ -20,6 +24,7 @@ from paperwire.store.papers import (
     top_categories,
     trending_papers,
 )
+from paperwire.web.auth import current_viewer
 from paperwire.web.markdown import paper_bibtex
 from paperwire.web.responses import Rendered, cached, open_session
 
@@ -69,6 +74,7 @@ class ListingView:
     previous: NavLink = field(default_factory=lambda: NavLink(""))
     following: NavLink = field(default_factory=lambda: NavLink(""))
     base: str = "/papers"
+    voted: set[int] = field(default_factory=set)  # the signed-in viewer's upvotes on this page
 
     @property
     def page_count(self) -> int:
@@ -89,9 +95,12 @@ class ListingView:
         return "/feeds/daily.atom"
 
 
-def _render(request: Request, template: str, context: dict[str, Any]) -> Rendered:
+def render_template(request: Request, template: str, context: dict[str, Any]) -> Rendered:
+    """A page for this request; ``viewer`` is None on every page the cache may keep."""
     env = request.app.state.templates.env
-    html = env.get_template(template).render(request=request, **context)
+    html = env.get_template(template).render(
+        request=request, viewer=current_viewer(request), **context
+    )
     return Rendered(html.encode(), "text/html; charset=utf-8")
 
 
@@ -141,6 +150,7 @@ async def _listing(
                 categories=top_categories(session, shown),
                 tabs=_tabs(shown, category),
             )
+            view.voted = _viewer_votes(request, session, view.papers)
             if shown is not None and shown.kind == "day":
                 before, after = neighbour_listing_dates(session, shown.start)
                 view.previous = NavLink("Previous day", _day_href(before, category))
@@ -152,7 +162,7 @@ async def _listing(
                 view.following = NavLink(
                     f"Next {shown.kind}", None if beyond else listing_href(later, category)
                 )
-        return _render(request, "listing.html", {"view": view})
+        return render_template(request, "listing.html", {"view": view})
 
     return await cached(request, render)
 
@@ -179,7 +189,8 @@ async def trending(request: Request, category: Category = None, page: PageNumber
                 tabs=_tabs(None, category, trending=True),
                 base="/papers/trending",
             )
-        return _render(request, "listing.html", {"view": view})
+            view.voted = _viewer_votes(request, session, view.papers)
+        return render_template(request, "listing.html", {"view": view})
 
     return await cached(request, render)
 
@@ -193,25 +204,43 @@ async def paper_page(request: Request, arxiv_id: str) -> Response:
     if parsed.version is not None or parsed.base != arxiv_id:
         return RedirectResponse(f"/papers/{parsed.base}", status_code=301)
 
+    viewer = current_viewer(request)
+    is_admin = viewer is not None and viewer.is_admin
+
     def render() -> Rendered:
         with open_session(request) as session:
-            paper = get_paper(session, parsed.base)
+            paper = get_paper(session, parsed.base, include_hidden=is_admin)
             if paper is None:
-                raise HTTPException(404, f"No paper {parsed.base} here yet")
+                raise HTTPException(404, f"No paper {parsed.base} here (yet, or any more)")
             context = {
                 "paper": paper,
                 "bibtex": paper_bibtex(paper),
                 "listing_href": listing_href(day(paper.listing_date))
                 if paper.listing_date
                 else None,
+                "upvoters": upvoters(session, paper.id),
+                "threads": paper_comments(session, paper.id, include_hidden=is_admin),
+                "voted": viewer is not None
+                and bool(voted_paper_ids(session, viewer.id, [paper.id])),
             }
-            return _render(request, "paper.html", context)
+            if viewer is not None:
+                context["collections"] = collections_with_paper(session, viewer.id, paper.id)
+            return render_template(request, "paper.html", context)
 
     return await cached(request, render)
 
 
+def _viewer_votes(request: Request, session: Session, page: PaperPage) -> set[int]:
+    viewer = current_viewer(request)
+    if viewer is None:
+        return set()
+    return voted_paper_ids(session, viewer.id, [paper.id for paper in page.papers])
+
+
 def error_page(request: Request, status_code: int, message: str) -> Response:
-    rendered = _render(request, "error.html", {"status_code": status_code, "message": message})
+    rendered = render_template(
+        request, "error.html", {"status_code": status_code, "message": message}
+    )
     return HTMLResponse(rendered.body, status_code=status_code)
 
 

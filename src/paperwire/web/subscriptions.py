@@ -34,6 +34,7 @@ from paperwire.mail.subscriptions import (
 from paperwire.mail.tokens import InvalidToken, LinkSigner, link_signer
 from paperwire.store.papers import keyword_search
 from paperwire.store.schema import Subscription
+from paperwire.web.pages import render_template
 from paperwire.web.responses import public_base_url
 
 router = APIRouter(include_in_schema=False)
@@ -64,9 +65,8 @@ def _composer(request: Request) -> MailComposer:
 def _page(
     request: Request, template: str, context: dict[str, Any], status_code: int = 200
 ) -> HTMLResponse:
-    env = request.app.state.templates.env
-    html = env.get_template(template).render(request=request, **context)
-    return HTMLResponse(html, status_code=status_code, headers=PRIVATE_HEADERS)
+    rendered = render_template(request, template, context)
+    return HTMLResponse(rendered.body, status_code=status_code, headers=PRIVATE_HEADERS)
 
 
 def _notice(

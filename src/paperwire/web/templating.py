@@ -9,6 +9,7 @@ from paperwire import __version__
 from paperwire.arxiv_urls import abs_url, pdf_url
 from paperwire.categories import category_name
 from paperwire.config import Settings
+from paperwire.web.security import csrf_token
 
 TEMPLATES_DIR = Path(str(resources.files("paperwire.web") / "templates"))
 
@@ -28,8 +29,11 @@ def make_templates(settings: Settings) -> Jinja2Templates:
         abs_url=abs_url,
         pdf_url=pdf_url,
         category_name=category_name,
+        csrf_token=csrf_token,
     )
     env.filters["short_authors"] = short_authors
     env.trim_blocks = True
     env.lstrip_blocks = True
+    env.auto_reload = False  # templates ship with the package; no stat() per include
+
     return templates

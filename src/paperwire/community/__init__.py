@@ -1,0 +1,1 @@
+"""Community features: votes, comments, submissions, collections, trending and moderation."""
