@@ -6,7 +6,10 @@ from urllib.parse import quote
 import feedparser
 import httpx
 import pytest
+from sqlalchemy.orm import Session
 
+from paperwire.community.moderation import set_paper_hidden
+from paperwire.store.papers import get_paper
 from support.samples import SAMPLE
 from support.server import LiveServer
 
@@ -72,3 +75,22 @@ def test_bad_feed_requests_get_clear_errors(sample_server: LiveServer) -> None:
     assert httpx.get(f"{url}/feeds/trending.json").status_code in (400, 404)
     unknown = httpx.get(f"{url}/feeds/author/Nobody%20Atall.atom")
     assert unknown.status_code == 200 and feedparser.parse(unknown.content).entries == []
+
+
+def test_hidden_papers_leave_every_feed(sample_server: LiveServer) -> None:
+    paper = SAMPLE[5]
+    author = paper["authors"][0]
+    with Session(sample_server.engine) as session:
+        stored = get_paper(session, paper["id"])
+        assert stored is not None
+        set_paper_hidden(session, stored, True, actor_id=None, reason="test")
+        session.commit()
+    paths = [
+        f"/feeds/author/{quote(author)}.atom",
+        "/feeds/trending.atom",
+        f"/feeds/category/{paper['categories'][0]}.atom",
+        f"/feeds/daily/{paper['listing_date']}.atom",
+    ]
+    for path in paths:
+        feed, _ = parsed(sample_server, path)
+        assert paper["id"] not in entry_ids(feed), path

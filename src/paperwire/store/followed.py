@@ -4,6 +4,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from paperwire.authors import author_key
+from paperwire.store.papers import visible_only
 from paperwire.store.schema import Paper, PaperAuthor
 
 
@@ -14,7 +15,7 @@ def papers_by_author(session: Session, name: str, *, limit: int = 50) -> list[Pa
         return []
     by_author = select(PaperAuthor.paper_id).where(PaperAuthor.name_key == key)
     statement = (
-        select(Paper)
+        visible_only(select(Paper))
         .where(Paper.id.in_(by_author))
         .order_by(Paper.listing_date.desc(), Paper.arxiv_id.desc())
         .limit(limit)
