@@ -34,6 +34,7 @@ from paperwire.mail.subscriptions import (
 from paperwire.mail.tokens import InvalidToken, LinkSigner, link_signer
 from paperwire.store.papers import keyword_search
 from paperwire.store.schema import Subscription
+from paperwire.web.auth import current_viewer, require_verified
 from paperwire.web.pages import render_template
 from paperwire.web.responses import public_base_url
 
@@ -108,7 +109,11 @@ async def subscribe_form(
     author: str = "",
     category: str = "",
 ) -> Response:
-    return _form(request, {"kind": kind, "query": q, "author": author, "category": category})
+    viewer = current_viewer(request)
+    values = {"kind": kind, "query": q, "author": author, "category": category}
+    if viewer is not None and viewer.verified:
+        values["email"] = viewer.email
+    return _form(request, values)
 
 
 def _form(
@@ -282,6 +287,15 @@ async def manage_request_submit(request: Request, email: FormText = "") -> Respo
     return _notice(
         request, "Check your inbox", f"We sent a link to manage the subscriptions of {address}."
     )
+
+
+@router.get("/account/subscriptions")
+async def account_subscriptions(request: Request) -> Response:
+    """Signed-in readers manage their mail on the page a mailed link opens, for their
+    confirmed address; the link is made for them instead of mailed."""
+    viewer = require_verified(request)
+    token = _signer(request).manage_token(normalise_email(viewer.email))
+    return RedirectResponse(f"/subscriptions/manage/{token}", status_code=303)
 
 
 @router.get("/subscriptions/manage/{token}", response_class=HTMLResponse)
