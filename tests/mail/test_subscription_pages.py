@@ -218,3 +218,17 @@ def test_a_relay_that_is_down_gets_a_clear_page_and_loses_nothing(
     assert answer.status_code == 503
     assert "Your request is saved" in answer.text
     assert status_of(mail_server, "patient@example.org") == [("weekly", "pending")]
+
+
+def test_forms_that_mail_an_address_are_rate_limited(
+    mail_server: LiveServer, mail_settings: Settings, relay: MailCatcher
+) -> None:
+    mail_settings.rate_limits = {"subscribe-mail": "2/3600"}
+    form = {"email": "target@example.org", "kind": "weekly"}
+    for _ in range(2):
+        assert submit_form(mail_server.url, "/subscribe", form).status_code == 200
+    refused = submit_form(mail_server.url, "/subscribe", form)
+    assert refused.status_code == 429
+    asked = submit_form(mail_server.url, "/subscriptions/manage", {"email": "target@example.org"})
+    assert asked.status_code == 429
+    assert len(relay.received) == 2, "mail is sent before the answer: none beyond the limit"

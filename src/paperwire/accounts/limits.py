@@ -45,6 +45,7 @@ DEFAULT_LIMITS = {
     "vote": Limit(300, 3600),
     "submit": Limit(20, 86400),
     "collection": Limit(200, 3600),
+    "subscribe-mail": Limit(5, 3600),  # subscription forms that mail an address
 }
 IP_FACTOR = 3
 SIGNIN_WINDOW = timedelta(minutes=15)

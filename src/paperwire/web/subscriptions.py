@@ -34,7 +34,7 @@ from paperwire.mail.subscriptions import (
 from paperwire.mail.tokens import InvalidToken, LinkSigner, link_signer
 from paperwire.store.papers import keyword_search
 from paperwire.store.schema import Subscription
-from paperwire.web.auth import current_viewer, require_verified
+from paperwire.web.auth import current_viewer, rate_limit, require_verified
 from paperwire.web.pages import render_template
 from paperwire.web.responses import public_base_url
 
@@ -94,6 +94,18 @@ def _link_problem(request: Request, error: Exception) -> HTMLResponse:
     return _notice(request, "This link does not work", str(error), status_code=400, manage_url=None)
 
 
+async def _mail_limit(request: Request, address: str) -> str | None:
+    """Forms that mail an address are rate limited per address and per IP, so nobody can
+    use this site to flood someone's inbox; the refusal's text, or None."""
+
+    def count() -> str | None:
+        with Session(request.app.state.engine) as session:
+            refused = rate_limit(request, session, "subscribe-mail", address)
+        return str(refused) if refused else None
+
+    return await run_in_threadpool(count)
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -144,6 +156,9 @@ async def subscribe_submit(
         wish = make_wish(kind, target)
     except InvalidSubscription as error:
         return _form(request, values, str(error), status_code=400)
+    refusal = await _mail_limit(request, address)
+    if refusal:
+        return _form(request, values, refusal, status_code=429)
     composer = _composer(request)
 
     def save_and_mail() -> bool:
@@ -274,6 +289,9 @@ async def manage_request_submit(request: Request, email: FormText = "") -> Respo
         address = normalise_email(email)
     except InvalidSubscription as error:
         return _page(request, "manage_request.html", {"error": str(error), "email": email}, 400)
+    refusal = await _mail_limit(request, address)
+    if refusal:
+        return _page(request, "manage_request.html", {"error": refusal, "email": email}, 429)
     message = _composer(request).manage_link(address)
     try:
         await run_in_threadpool(send_message, request.app.state.settings, message)
