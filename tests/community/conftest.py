@@ -3,21 +3,14 @@
 import re
 from collections.abc import Iterator
 from email.message import EmailMessage
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
 
 from support.server import LiveServer, running_server
-from support.smtp import MailCatcher, mail_catcher
+from support.smtp import MailCatcher
 
 LINK = re.compile(r"(https?://\S+)")
-
-
-@pytest.fixture
-def relay(tmp_path: Path) -> Iterator[MailCatcher]:
-    with mail_catcher(tmp_path) as catcher:
-        yield catcher
 
 
 @pytest.fixture
