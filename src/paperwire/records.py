@@ -10,7 +10,7 @@ how far a resumable harvest got.
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from paperwire.arxiv_ids import InvalidArxivId, parse_arxiv_id
 
@@ -74,6 +74,21 @@ SourceItem = PaperRecord | Rejected | Checkpoint
 def clean_text(text: str | None) -> str:
     """Collapse the hard line breaks and runs of spaces that arXiv metadata carries."""
     return " ".join((text or "").split())
+
+
+def parse_iso_time(value: object, field_name: str) -> datetime | None:
+    """An ISO 8601 date-time from any source as aware UTC (no zone means UTC); None if empty."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise RecordError(f"unparseable {field_name} date {value!r}")
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError as error:
+        raise RecordError(f"unparseable {field_name} date {value!r}") from error
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
 
 
 def optional_text(text: str | None) -> str | None:

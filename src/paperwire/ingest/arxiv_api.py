@@ -29,6 +29,7 @@ from paperwire.records import (
     SourceItem,
     clean_text,
     make_record,
+    parse_iso_time,
 )
 
 SOURCE = "arxiv-api"
@@ -267,8 +268,8 @@ def _entry_record(entry: ET.Element) -> PaperRecord:
     def text(path: str) -> str | None:
         return entry.findtext(path, namespaces=_NS)
 
-    published = _atom_time(text("atom:published"), "published")
-    updated = _atom_time(text("atom:updated"), "updated") or published
+    published = parse_iso_time(text("atom:published"), "published")
+    updated = parse_iso_time(text("atom:updated"), "updated") or published
     primary = entry.find("arxiv:primary_category", _NS)
     categories = [primary.get("term", "")] if primary is not None else []
     categories += [element.get("term", "") for element in entry.findall("atom:category", _NS)]
@@ -298,15 +299,3 @@ def _doi_from_links(entry: ET.Element) -> str | None:
         if link.get("title") == "doi" and "doi.org/" in href:
             return href.split("doi.org/", 1)[1]
     return None
-
-
-def _atom_time(value: str | None, field_name: str) -> datetime | None:
-    if value is None or not value.strip():
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip())
-    except ValueError as error:
-        raise RecordError(f"unparseable {field_name} date {value!r}") from error
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)

@@ -9,11 +9,18 @@ HF does not give arXiv categories, so they stay empty; the store keeps any it kn
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any, BinaryIO
 
 from paperwire.ingest.errors import SourceError
-from paperwire.records import PaperRecord, RecordError, Rejected, SourceItem, make_record
+from paperwire.records import (
+    PaperRecord,
+    RecordError,
+    Rejected,
+    SourceItem,
+    make_record,
+    parse_iso_time,
+)
 
 SOURCE = "hf-daily"
 
@@ -51,7 +58,7 @@ def _item_record(item: object) -> PaperRecord:
                 return value
         return None
 
-    listed_at = _hf_time(item.get("publishedAt"), "publishedAt") or _hf_time(
+    listed_at = parse_iso_time(item.get("publishedAt"), "publishedAt") or parse_iso_time(
         paper.get("submittedOnDailyAt"), "submittedOnDailyAt"
     )
     keywords = paper.get("ai_keywords") or item.get("ai_keywords") or []
@@ -62,7 +69,7 @@ def _item_record(item: object) -> PaperRecord:
         authors=_author_names(paper.get("authors")),
         categories=[],
         source=SOURCE,
-        published_at=_hf_time(paper.get("publishedAt"), "paper.publishedAt"),
+        published_at=parse_iso_time(paper.get("publishedAt"), "paper.publishedAt"),
         listing_date=_utc_day(listed_at),
         github_repo=first_text("githubRepo"),
         project_page=first_text("projectPage"),
@@ -85,21 +92,6 @@ def _author_names(authors: Any) -> list[str]:
         for author in authors
         if isinstance(author, dict) and isinstance(author.get("name"), str)
     ]
-
-
-def _hf_time(value: Any, field_name: str) -> datetime | None:
-    """HF writes ISO 8601 in UTC, ``2025-06-09T08:14:21.000Z``."""
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str):
-        raise RecordError(f"unparseable {field_name} date {value!r}")
-    try:
-        parsed = datetime.fromisoformat(value.strip())
-    except ValueError as error:
-        raise RecordError(f"unparseable {field_name} date {value!r}") from error
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
 
 
 def _utc_day(moment: datetime | None) -> date | None:

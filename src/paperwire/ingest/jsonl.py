@@ -8,14 +8,21 @@ published_at, updated_at, github_repo, project_page, ai_summary, ai_keywords``.
 
 import json
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date
 from typing import Any, BinaryIO, TextIO
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from paperwire.ingest.files import text_lines
-from paperwire.records import PaperRecord, RecordError, Rejected, SourceItem, make_record
+from paperwire.records import (
+    PaperRecord,
+    RecordError,
+    Rejected,
+    SourceItem,
+    make_record,
+    parse_iso_time,
+)
 from paperwire.store.schema import Paper
 
 SOURCE = "jsonl"
@@ -51,8 +58,8 @@ def parse_jsonl_object(data: Any) -> PaperRecord:
         journal_ref=_optional_str(data, "journal_ref"),
         doi=_optional_str(data, "doi"),
         license=_optional_str(data, "license"),
-        published_at=_optional_datetime(data, "published_at"),
-        updated_at=_optional_datetime(data, "updated_at"),
+        published_at=parse_iso_time(data.get("published_at"), "published_at"),
+        updated_at=parse_iso_time(data.get("updated_at"), "updated_at"),
         listing_date=_optional_date(data, "listing_date"),
         github_repo=_optional_str(data, "github_repo"),
         project_page=_optional_str(data, "project_page"),
@@ -98,19 +105,6 @@ def _optional_date(data: dict[str, Any], key: str) -> date | None:
         return date.fromisoformat(text)
     except ValueError as error:
         raise RecordError(f"field {key!r} is not a YYYY-MM-DD date: {text!r}") from error
-
-
-def _optional_datetime(data: dict[str, Any], key: str) -> datetime | None:
-    text = _optional_str(data, key)
-    if not text:
-        return None
-    try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError as error:
-        raise RecordError(f"field {key!r} is not an ISO 8601 time: {text!r}") from error
-    if parsed.tzinfo is None:
-        raise RecordError(f"field {key!r} has no time zone: {text!r}")
-    return parsed
 
 
 def paper_to_jsonl_object(paper: Paper) -> dict[str, Any]:
