@@ -12,8 +12,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from paperwire import __version__
 from paperwire.config import Settings
+from paperwire.search.hybrid import open_search
 from paperwire.store.db import open_database
-from paperwire.web import api, feeds, pages
+from paperwire.web import api, feeds, pages, search
 from paperwire.web.cache import ResponseCache
 from paperwire.web.templating import make_templates
 
@@ -32,7 +33,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.engine = engine
     app.state.templates = make_templates(settings)
     app.state.cache = ResponseCache(engine, check_interval=settings.cache_seconds)
+    app.state.search = open_search(settings, engine)
+    if not app.state.search.index.is_current(engine):
+        app.state.search.index.sync(engine, wait=False)
     app.mount("/static", StaticFiles(directory=WEB_ROOT / "static"), name="static")
+    app.include_router(search.router)  # before api: /api/papers/{id}/related vs the catch-all
     app.include_router(api.router)
     app.include_router(feeds.router)
     app.include_router(pages.router)

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from paperwire.arxiv_ids import InvalidArxivId, parse_arxiv_id
 from paperwire.periods import InvalidPeriod, Period, day, month_of, parse_period, week_of
+from paperwire.search.results import related_papers
 from paperwire.store.papers import (
     PaperPage,
     get_paper,
@@ -22,6 +23,7 @@ from paperwire.store.papers import (
 )
 from paperwire.web.markdown import paper_bibtex
 from paperwire.web.responses import Rendered, cached, open_session
+from paperwire.web.search import search_service
 
 router = APIRouter(include_in_schema=False)
 Category = Annotated[str | None, Query(max_length=64, pattern=r"^[A-Za-z\-]+(\.[A-Za-z\-]+)?$")]
@@ -204,6 +206,7 @@ async def paper_page(request: Request, arxiv_id: str) -> Response:
                 "listing_href": listing_href(day(paper.listing_date))
                 if paper.listing_date
                 else None,
+                "related": related_papers(search_service(request), session, paper),
             }
             return _render(request, "paper.html", context)
 
