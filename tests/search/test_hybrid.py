@@ -147,3 +147,25 @@ def test_every_vector_records_its_model(service: SearchService) -> None:
     with service.engine.connect() as connection:
         models = connection.execute(text("SELECT DISTINCT model FROM paper_embeddings")).scalars()
         assert list(models) == [service.index.model]
+
+
+def test_a_missing_keyword_folder_answers_empty_instead_of_crashing(
+    service: SearchService,
+) -> None:
+    from paperwire.search.index import SearchIndex
+
+    state = service.index.read_state()
+    assert state is not None and state.keyword_dir == "keyword-1"
+    folder = service.index.directory / state.keyword_dir
+    folder.rename(folder.with_name("elsewhere"))
+    reader = SearchIndex(service.index.directory, service.index.model)
+    assert reader.snapshot().searcher is None  # tantivy would have crashed the process
+    folder.with_name("elsewhere").rename(folder)
+    assert reader.snapshot().searcher is not None
+
+
+def test_a_rebuild_keeps_the_previous_folder_for_readers(service: SearchService) -> None:
+    for _ in range(3):
+        service.index.sync(service.engine, rebuild=True)
+    folders = sorted(p.name for p in service.index.directory.glob("keyword*"))
+    assert folders == ["keyword-3", "keyword-4"]

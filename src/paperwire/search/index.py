@@ -45,8 +45,8 @@ from paperwire.search.vectors import text_hash as compute_text_hash
 from paperwire.store.ingest import bump_data_version
 from paperwire.store.schema import SearchChange, SearchState
 
-FORMAT = 1
-KEYWORD_DIR = "keyword"
+FORMAT = 2
+KEYWORD_DIR = "keyword-{generation}"  # a folder per rebuild: readers may still use the old
 VECTORS_FILE = "vectors.usearch"
 STATE_FILE = "state.json"
 LOCK_FILE = "write.lock"
@@ -114,6 +114,7 @@ class IndexState:
     generation: int
     papers: int
     vectors: int
+    keyword_dir: str
 
 
 @dataclass
@@ -137,7 +138,11 @@ class Snapshot:
         self.vectors: VectorIndex | None = None
         if state is None:
             return
-        keyword = tantivy.Index(self.schema, path=str(directory / KEYWORD_DIR), reuse=True)
+        keyword_dir = directory / state.keyword_dir
+        if not (keyword_dir / "meta.json").is_file():
+            # tantivy crashes the process (SIGSEGV) on a missing folder: never let it see one.
+            raise FileNotFoundError(keyword_dir)
+        keyword = tantivy.Index(self.schema, path=str(keyword_dir), reuse=True)
         _register_analyzers(keyword)
         self.searcher = keyword.searcher()
         vectors_path = directory / VECTORS_FILE
@@ -241,7 +246,13 @@ class SearchIndex:
             if self._snapshot is None or self._snapshot.generation != (
                 state.generation if state else -1
             ):
-                self._snapshot = Snapshot(self.directory, state)
+                try:
+                    self._snapshot = Snapshot(self.directory, state)
+                except (OSError, ValueError):
+                    # Caught between a rebuild's swap and its new state file: answer from
+                    # nothing this once, and try again on the next search.
+                    self._checked_at = float("-inf")
+                    return Snapshot(self.directory, None)
             return self._snapshot
 
     def read_state(self) -> IndexState | None:
@@ -293,14 +304,21 @@ class SearchIndex:
                 or not self._usable(state, database_id)
                 or len(changed_ids) > REBUILD_SHARE * paper_count
             )
+            generation = (state.generation if state else 0) + 1
             if rebuild:
-                papers, vectors = self._rebuild(engine, paper_count, on_progress)
+                keyword_dir = KEYWORD_DIR.format(generation=generation)
+                papers, vectors = self._rebuild(engine, keyword_dir, paper_count, on_progress)
             elif changed_ids:
                 assert state is not None
+                keyword_dir = state.keyword_dir
                 papers, vectors = self._apply(engine, state, changed_ids, on_progress)
             else:
                 return SyncReport(False, 0, 0, time.perf_counter() - started)
-            self._write_state(database_id, state, papers, vectors)
+            new_state = IndexState(
+                FORMAT, database_id, self.model, generation, papers, vectors, keyword_dir
+            )
+            self._write_state(new_state)
+            self._remove_old_keyword_dirs(keyword_dir, state)
             _forget(engine, [seq for seq, _ in pending])
             return SyncReport(rebuild, papers, vectors, time.perf_counter() - started)
 
@@ -310,14 +328,18 @@ class SearchIndex:
             and state.format == FORMAT
             and state.database_id == database_id
             and state.model == self.model
-            and (self.directory / KEYWORD_DIR / "meta.json").is_file()
+            and (self.directory / state.keyword_dir / "meta.json").is_file()
         )
 
     def _rebuild(
-        self, engine: Engine, paper_count: int, on_progress: SyncProgress | None
+        self,
+        engine: Engine,
+        keyword_name: str,
+        paper_count: int,
+        on_progress: SyncProgress | None,
     ) -> tuple[int, int]:
-        """Write new files beside the old ones, then swap them in."""
-        keyword_dir = self.directory / (KEYWORD_DIR + ".new")
+        """Write a new keyword folder and vector file beside the ones readers may be using."""
+        keyword_dir = self.directory / keyword_name
         shutil.rmtree(keyword_dir, ignore_errors=True)
         keyword_dir.mkdir(parents=True)
         keyword = tantivy.Index(build_schema(), path=str(keyword_dir))
@@ -343,13 +365,14 @@ class SearchIndex:
         writer.commit()
         writer.wait_merging_threads()
         self._save_vectors(vectors)
-        old = self.directory / (KEYWORD_DIR + ".old")
-        shutil.rmtree(old, ignore_errors=True)
-        if (self.directory / KEYWORD_DIR).exists():
-            (self.directory / KEYWORD_DIR).rename(old)
-        keyword_dir.rename(self.directory / KEYWORD_DIR)
-        shutil.rmtree(old, ignore_errors=True)
         return papers, len(vectors)
+
+    def _remove_old_keyword_dirs(self, current: str, previous: IndexState | None) -> None:
+        """Keep the current folder and the one before it (a reader may have just opened it)."""
+        keep = {current, previous.keyword_dir if previous else current}
+        for folder in self.directory.glob("keyword*"):
+            if folder.is_dir() and folder.name not in keep:
+                shutil.rmtree(folder, ignore_errors=True)
 
     def _apply(
         self,
@@ -358,7 +381,7 @@ class SearchIndex:
         changed_ids: list[int],
         on_progress: SyncProgress | None,
     ) -> tuple[int, int]:
-        keyword = tantivy.Index(build_schema(), path=str(self.directory / KEYWORD_DIR))
+        keyword = tantivy.Index(build_schema(), path=str(self.directory / state.keyword_dir))
         _register_analyzers(keyword)
         writer = keyword.writer(WRITER_HEAP, 1)
         vectors = self._load_vectors(state)
@@ -401,11 +424,7 @@ class SearchIndex:
         vectors.save(str(temporary))
         os.replace(temporary, self.directory / VECTORS_FILE)
 
-    def _write_state(
-        self, database_id: str, previous: IndexState | None, papers: int, vectors: int
-    ) -> None:
-        generation = (previous.generation if previous else 0) + 1
-        state = IndexState(FORMAT, database_id, self.model, generation, papers, vectors)
+    def _write_state(self, state: IndexState) -> None:
         temporary = self.directory / (STATE_FILE + ".new")
         temporary.write_text(json.dumps(asdict(state)))
         os.replace(temporary, self.directory / STATE_FILE)

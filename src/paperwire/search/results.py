@@ -42,8 +42,14 @@ class Highlighter:
         words = [*parsed.words, *(word for phrase in parsed.phrases for word in phrase.split())]
         self.stems = {stem for word in words for stem in self._analyzer.analyze(word)}
 
+        self._seen: dict[str, bool] = {}
+
     def _matches(self, word: str) -> bool:
-        return any(stem in self.stems for stem in self._analyzer.analyze(word))
+        seen = self._seen.get(word)
+        if seen is None:
+            seen = any(stem in self.stems for stem in self._analyzer.analyze(word))
+            self._seen[word] = seen
+        return seen
 
     def snippet(self, text: str) -> Markup:
         """The window of the text with most matches, query words in ``<mark>``."""
