@@ -75,6 +75,7 @@ from support.postgres import TemporaryPostgres  # noqa: E402
 DEFAULT_CORPUS = Path("/work/shared/data/arxiv-listings-2025-2026.jsonl.gz")
 TARGETS_MS = {"75k": 50.0, "1m": 150.0}
 MILLION = 1_000_000
+REUSE_INDEX = False
 console = Console(width=None if sys.stdout.isatty() else 120)
 TOPICS = [
     "polynomial neural PDE solvers", "language models", "diffusion models for video generation",
@@ -426,7 +427,10 @@ def run_scale(
         settings = Settings(database_url=url, search_index_dir=index_dir)
         service = open_search(settings, engine)
         entry: dict[str, Any] = {}
-        if shared_index is None:
+        if shared_index is None and REUSE_INDEX and (index_dir / STATE_FILE).is_file():
+            entry["index"] = "reused from an earlier run of this work folder"
+            shared_index = index_dir
+        elif shared_index is None:
             started = time.perf_counter()
             sync = service.index.sync(engine, rebuild=True)
             entry["index_build_seconds"] = time.perf_counter() - started
@@ -580,7 +584,12 @@ def main() -> int:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--work-dir", type=Path, default=None)
     parser.add_argument("--papers-1m", type=int, default=MILLION)
+    parser.add_argument(
+        "--reuse-index", action="store_true", help="measure again without rebuilding"
+    )
     args = parser.parse_args()
+    global REUSE_INDEX
+    REUSE_INDEX = args.reuse_index
     phases = set(args.phases.split(","))
     backends = args.backends.split(",")
     work = args.work_dir or Path(tempfile.mkdtemp(prefix="paperwire-latency-"))
