@@ -40,6 +40,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/web.py
 	$(BIN)/python bench/digest.py
+	$(BIN)/python bench/search_quality.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts

@@ -36,6 +36,14 @@ TEMPLATE_DB = "paperwire_template"
 _database_numbers = itertools.count(1)
 
 
+@pytest.fixture(autouse=True)
+def search_index_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """Every test's search index files go to its own temporary folder."""
+    folder = tmp_path / "search-index"
+    monkeypatch.setenv("PAPERWIRE_SEARCH_INDEX_DIR", str(folder))
+    return folder
+
+
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[TemporaryPostgres]:
     with TemporaryPostgres() as cluster:

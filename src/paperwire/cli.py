@@ -39,6 +39,8 @@ from paperwire.ingest.pipeline import IngestSummary, run_ingest
 from paperwire.ingest.snapshot import read_snapshot
 from paperwire.mail.commands import digest_app, subscribe_command
 from paperwire.records import Checkpoint, SourceItem
+from paperwire.search.commands import index_app, search_command, update_index
+from paperwire.search.hybrid import open_search
 from paperwire.store.db import open_database
 from paperwire.store.ingest import load_checkpoint
 from paperwire.store.schema import QuarantinedRecord
@@ -57,6 +59,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(digest_app, name="digest")
 app.command("subscribe")(subscribe_command)
 app.add_typer(user_app, name="user")
+app.add_typer(index_app, name="index")
+app.command("search")(search_command)
 
 console = Console(stderr=True)
 
@@ -66,6 +70,13 @@ def _DATE_OPTION(name: str) -> Any:  # noqa: N802 - reads as a type annotation
 
 
 DEMO_DATA = "demo-papers.jsonl.gz"
+NoEmbed = Annotated[
+    bool,
+    typer.Option(
+        "--no-embed",
+        help="Skip embedding (papers are still found by keyword); `paperwire index sync` later.",
+    ),
+]
 
 
 @app.callback()
@@ -119,7 +130,9 @@ def serve(
     import uvicorn
 
     settings = _settings(ctx)
-    open_database(settings.database_url).dispose()  # migrate once, before workers start
+    engine = open_database(settings.database_url)  # migrate once, before workers start
+    open_search(settings, engine).index.sync(engine)  # and catch the search index up
+    engine.dispose()
     os.environ["PAPERWIRE_DATABASE_URL"] = settings.database_url
     console.print(
         f"Paperwire on http://{host}:{port}  (database: {_redacted(settings.database_url)})"
@@ -156,31 +169,38 @@ def ingest_jsonl(
     paths: Annotated[
         list[Path], typer.Argument(exists=True, dir_okay=False, help="Files, plain or .gz.")
     ],
+    no_embed: NoEmbed = False,
 ) -> None:
     """Paperwire's JSON-lines format (the format of `paperwire export jsonl`)."""
     engine = _engine(ctx)
     for path in paths:
         _ingest_file(engine, path, read_jsonl)
+    update_index(_settings(ctx), engine, embed=not no_embed)
 
 
 @ingest_app.command("arxiv-snapshot")
 def ingest_snapshot(
     ctx: typer.Context,
     path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Plain or .gz.")],
+    no_embed: NoEmbed = False,
 ) -> None:
     """The arXiv metadata snapshot (one JSON object a line), streamed in constant memory."""
-    _ingest_file(_engine(ctx), path, read_snapshot)
+    engine = _engine(ctx)
+    _ingest_file(engine, path, read_snapshot)
+    update_index(_settings(ctx), engine, embed=not no_embed)
 
 
 @ingest_app.command("hf-daily")
 def ingest_hf_daily(
     ctx: typer.Context,
     paths: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False)],
+    no_embed: NoEmbed = False,
 ) -> None:
     """Saved answers of the Hugging Face /api/daily_papers endpoint."""
     engine = _engine(ctx)
     for path in paths:
         _ingest_file(engine, path, read_daily_papers)
+    update_index(_settings(ctx), engine, embed=not no_embed)
 
 
 @ingest_app.command("arxiv-api")
@@ -194,6 +214,7 @@ def ingest_arxiv_api(
     max_results: Annotated[int | None, typer.Option(min=1)] = None,
     base_url: Annotated[str, typer.Option(help="Query API endpoint.")] = arxiv_api.DEFAULT_BASE_URL,
     pause: Annotated[float, typer.Option(min=0, help="Seconds between calls.")] = 3.0,
+    no_embed: NoEmbed = False,
 ) -> None:
     """The arXiv query API (Atom): an id list, or a category and date range."""
     if not ids and not (category or from_date or until or query):
@@ -213,6 +234,7 @@ def ingest_arxiv_api(
                 fetcher=fetcher,
             )
         _ingest_stream(engine, "arXiv API", items)
+    update_index(_settings(ctx), engine, embed=not no_embed)
 
 
 @ingest_app.command("oai")
@@ -227,6 +249,7 @@ def ingest_oai(
     base_url: Annotated[str, typer.Option(help="OAI-PMH endpoint.")] = oai.DEFAULT_BASE_URL,
     pause: Annotated[float, typer.Option(min=0, help="Seconds between calls.")] = 3.0,
     restart: Annotated[bool, typer.Option(help="Ignore a saved resumption token.")] = False,
+    no_embed: NoEmbed = False,
 ) -> None:
     """OAI-PMH ListRecords harvesting; an interrupted harvest resumes where it stopped."""
     engine = _engine(ctx)
@@ -255,14 +278,16 @@ def ingest_oai(
     with HttpFetcher(min_interval=pause) as fetcher:
         items = harvest(resume_token=resume_token, fetcher=fetcher)
         _ingest_stream(engine, "OAI-PMH", items)
+    update_index(_settings(ctx), engine, embed=not no_embed)
 
 
 @ingest_app.command("demo")
-def ingest_demo(ctx: typer.Context) -> None:
+def ingest_demo(ctx: typer.Context, no_embed: NoEmbed = False) -> None:
     """The demo subset bundled with Paperwire: four weeks of real arXiv listings."""
     engine = _engine(ctx)
     with resources.as_file(resources.files("paperwire.data") / DEMO_DATA) as path:
         _ingest_file(engine, path, read_jsonl)
+    update_index(_settings(ctx), engine, embed=not no_embed)
 
 
 def _ingest_file(

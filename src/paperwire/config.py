@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     base_url: str | None = None  # public URL for links in feeds and mail; else the request's
     page_size: int = 50
     cache_seconds: float = 1.0
+    search_index_dir: Path | None = None  # default: beside a SQLite file, else in the data dir
+    embed_threads: int = 2  # onnxruntime threads when ingest embeds papers
 
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25

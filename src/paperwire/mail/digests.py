@@ -11,13 +11,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from paperwire.config import Settings
 from paperwire.mail.compose import DigestContent, MailPaper
 from paperwire.mail.matching import matching_papers, papers_by_author, papers_in_category
 from paperwire.periods import Period, day, parse_week, week_of
+from paperwire.search.hybrid import SearchService, open_search
 from paperwire.store.papers import list_papers
 from paperwire.store.schema import Paper
 
@@ -79,6 +80,16 @@ class ContentBuilder:
         self._day_papers: dict[date, list[Paper]] = {}
         self._top: dict[str, list[int]] = {}
         self._alerts: dict[tuple[str, str, str], list[int]] = {}
+        self._search: SearchService | None = None
+
+    def search(self) -> SearchService:
+        """The search index, brought up to date once: alerts match just-ingested papers."""
+        if self._search is None:
+            engine = self.session.get_bind()
+            assert isinstance(engine, Engine)
+            self._search = open_search(self.settings, engine)
+            self._search.index.sync(engine)
+        return self._search
 
     def paper_ids(self, kind: str, target: str, target_key: str, period: str) -> list[int]:
         """The papers a subscription gets for a period, best first; empty means no message."""
@@ -96,7 +107,7 @@ class ContentBuilder:
         if found is None:
             candidates = self.papers_of_day(date.fromisoformat(period))
             if kind == "query":
-                matched = matching_papers(self.session, target, candidates)
+                matched = matching_papers(self.search(), target, candidates)
             elif kind == "author":
                 matched = papers_by_author(target_key, candidates)
             else:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from paperwire.authors import author_key
 from paperwire.categories import CATEGORY_NAMES, category_name
+from paperwire.search.query import QueryError, parse_query
 from paperwire.store.schema import Subscription
 
 Kind = Literal["daily", "weekly", "query", "author", "category"]
@@ -69,6 +70,10 @@ def make_wish(kind: str, target: str | None = None) -> Wish:
         if not key:
             raise InvalidSubscription(f"{text!r} is not an author's name")
         return Wish("author", text, key)
+    try:
+        parse_query(text)
+    except QueryError as error:
+        raise InvalidSubscription(str(error)) from None
     return Wish("query", text, text.casefold())
 
 

@@ -34,6 +34,7 @@ from paperwire.store.schema import (
     PaperAuthor,
     PaperCategory,
     QuarantinedRecord,
+    SearchChange,
     StoreState,
 )
 
@@ -42,6 +43,7 @@ AUTHORS: Table = PaperAuthor.__table__  # type: ignore[assignment]
 CATEGORIES: Table = PaperCategory.__table__  # type: ignore[assignment]
 QUARANTINE: Table = QuarantinedRecord.__table__  # type: ignore[assignment]
 CHECKPOINTS: Table = HarvestCheckpoint.__table__  # type: ignore[assignment]
+SEARCH_CHANGES: Table = SearchChange.__table__  # type: ignore[assignment]
 
 # Fields a source may leave empty; an empty value never erases what another source gave.
 CONTENT_FIELDS = (
@@ -112,7 +114,15 @@ def upsert_papers(connection: Connection, records: Sequence[PaperRecord]) -> Ups
     counts.inserted = len(new_rows)
     counts.updated = len(changed_rows)
     counts.changed_ids = tuple(inserted_ids) + tuple(row["id"] for row in changed_rows)
+    log_search_changes(connection, counts.changed_ids)
     return counts
+
+
+def log_search_changes(connection: Connection, paper_ids: Iterable[int]) -> None:
+    """Tell the search index, in the caller's transaction, which papers it must refresh."""
+    rows = [{"paper_id": paper_id} for paper_id in paper_ids]
+    if rows:
+        connection.execute(insert(SEARCH_CHANGES), rows)
 
 
 def _content_of(record: PaperRecord) -> dict[str, Any]:

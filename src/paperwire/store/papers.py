@@ -1,4 +1,4 @@
-"""Read queries over papers: listings by period and category, trending, lookup, keyword match.
+"""Read queries over papers: listings by period and category, trending, lookup.
 
 These are the plain functions behind the web pages, the JSON API and the CLI. Papers
 hidden by moderators are left out of every listing.
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal, TypeVar
 
-from sqlalchemy import Select, Text, UnaryExpression, cast, func, or_, select
+from sqlalchemy import Select, UnaryExpression, func, select
 from sqlalchemy.orm import Session
 
 from paperwire.periods import Period
@@ -170,25 +170,6 @@ def _day_start(day: date) -> datetime:
     return datetime.combine(day, time(), tzinfo=UTC)
 
 
-def keyword_search(session: Session, query: str, *, limit: int = 20) -> list[Paper]:
-    """Papers whose title, abstract or authors contain every word of ``query``."""
-    words = [word for word in query.split() if word][:16]
-    if not words:
-        return []
-    statement = visible_only(select(Paper))
-    for word in words:
-        pattern = f"%{_escape_like(word)}%"
-        statement = statement.where(
-            or_(
-                Paper.title.ilike(pattern, escape="\\"),
-                Paper.abstract.ilike(pattern, escape="\\"),
-                cast(Paper.authors, Text).ilike(pattern, escape="\\"),
-            )
-        )
-    statement = statement.order_by(Paper.listing_date.desc(), Paper.arxiv_id.desc()).limit(limit)
-    return list(session.scalars(statement))
-
-
 def data_version(session: Session) -> int:
     return session.scalar(select(StoreState.data_version).where(StoreState.id == 1)) or 0
 
@@ -202,10 +183,6 @@ def _in_category(statement: Select[Paper], category: str | None) -> Select[Paper
 
 def _order(sort: ListingSort) -> tuple[UnaryExpression[Any], ...]:
     return (Paper.listing_date.desc(), Paper.arxiv_id.desc())
-
-
-def _escape_like(word: str) -> str:
-    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def top_categories(

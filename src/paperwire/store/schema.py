@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -396,3 +397,47 @@ class ModerationAction(Base):
     target_label: Mapped[str] = mapped_column(Text)
     reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PaperEmbedding(Base):
+    """A paper's sentence embedding, with what it was computed from and by which model.
+
+    ``text_hash`` fingerprints the embedded text, ``paper_hash`` the paper row it was
+    read from: a paper whose ``content_hash`` moved on is checked again, and re-embedded
+    only if its title or abstract changed.
+    """
+
+    __tablename__ = "paper_embeddings"
+
+    paper_id: Mapped[int] = mapped_column(
+        ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True
+    )
+    model: Mapped[str] = mapped_column(Text)
+    text_hash: Mapped[str] = mapped_column(String(40))
+    paper_hash: Mapped[str] = mapped_column(String(40))
+    vector: Mapped[bytes] = mapped_column(LargeBinary)  # float32, little-endian
+    embedded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SearchChange(Base):
+    """A log of papers whose searchable content changed, in commit order.
+
+    Written in the same transaction as the change, so the search index files beside the
+    database can always catch up, whatever crashed in between.
+    """
+
+    __tablename__ = "search_changes"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    paper_id: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = {"sqlite_autoincrement": True}  # noqa: RUF012 - SQLAlchemy's idiom
+
+
+class SearchState(Base):
+    """Identifies this database, so a search index built for another one is never reused."""
+
+    __tablename__ = "search_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    database_id: Mapped[str] = mapped_column(String(32))

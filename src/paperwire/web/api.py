@@ -11,14 +11,16 @@ from sqlalchemy.orm import Session
 from paperwire.accounts.users import get_user_by_username
 from paperwire.arxiv_ids import InvalidArxivId, parse_arxiv_id
 from paperwire.periods import InvalidPeriod, parse_period
-from paperwire.store.papers import get_paper, keyword_search, list_papers, trending_papers
+from paperwire.search.query import MAX_QUERY_LENGTH, QueryError, query_from_fields
+from paperwire.search.results import load_papers
+from paperwire.store.papers import get_paper, list_papers, trending_papers
 from paperwire.store.schema import Paper
 from paperwire.web.hf_json import daily_item, paper_detail
 from paperwire.web.markdown import paper_markdown
 from paperwire.web.responses import Rendered, cached, open_session
+from paperwire.web.search import search_service
 
 router = APIRouter()
-MAX_QUERY_LENGTH = 250
 
 
 def _json(data: Any, headers: tuple[tuple[str, str], ...] = ()) -> Rendered:
@@ -86,15 +88,31 @@ async def search_papers(
     request: Request,
     q: Annotated[str, Query(max_length=MAX_QUERY_LENGTH)] = "",
     limit: Annotated[int, Query(ge=1, le=120)] = 20,
+    author: Annotated[str | None, Query(max_length=200)] = None,
+    category: Annotated[str | None, Query(max_length=64)] = None,
+    after: Annotated[str | None, Query(max_length=10, description="YYYY[-MM[-DD]]")] = None,
+    before: Annotated[str | None, Query(max_length=10, description="YYYY[-MM[-DD]]")] = None,
+    has_code: bool = False,
+    mode: Literal["hybrid", "keyword", "semantic"] = "hybrid",
 ) -> Response:
-    """Papers matching every word of ``q`` in title, abstract or authors."""
+    """Papers ranked by hybrid (BM25 + embedding) relevance to ``q``; newest first without ``q``.
+
+    ``q`` takes "quoted phrases", author:, cat:, after:, before: and has:code too.
+    """
+    try:
+        parsed = query_from_fields(
+            q, author=author, category=category, after=after, before=before, has_code=has_code
+        )
+    except QueryError as error:
+        raise HTTPException(400, str(error)) from None
 
     def render() -> Rendered:
         with open_session(request) as session:
-            if q.strip():
-                papers = keyword_search(session, q, limit=limit)
-            else:
+            if not parsed.has_text and not parsed.filters:
                 papers = list(list_papers(session, limit=limit).papers)
+            else:
+                result = search_service(request).search(parsed, mode=mode, limit=limit)
+                papers = load_papers(session, [hit.paper_id for hit in result.hits])
             return _json([daily_item(paper) for paper in papers])
 
     return await cached(request, render)

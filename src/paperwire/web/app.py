@@ -14,8 +14,18 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from paperwire import __version__
 from paperwire.accounts.keys import signing_key
 from paperwire.config import Settings
+from paperwire.search.hybrid import open_search
 from paperwire.store.db import open_database
-from paperwire.web import accounts, api, community, community_api, feeds, pages, subscriptions
+from paperwire.web import (
+    accounts,
+    api,
+    community,
+    community_api,
+    feeds,
+    pages,
+    search,
+    subscriptions,
+)
 from paperwire.web.auth import NotAllowed, SignInRequired, ViewerMiddleware, signin_href
 from paperwire.web.cache import CachedResponseMiddleware, ResponseCache
 from paperwire.web.security import CsrfMiddleware, SecurityHeadersMiddleware
@@ -38,9 +48,14 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.cache = ResponseCache(engine, check_interval=settings.cache_seconds)
     app.state.signing_key = signing_key(engine, settings)
     app.state.rendering = {}  # cache keys being rendered now (see responses.cached)
+    app.state.search = open_search(settings, engine)
+    if not app.state.search.index.is_current(engine):
+        app.state.search.index.sync(engine, wait=False)
     app.mount("/static", StaticFiles(directory=WEB_ROOT / "static"), name="static")
-    # Routes are matched in order, one by one: the busiest read routes go first.
-    app.include_router(community_api.paper_reads)  # before api's /api/papers/{id} catch-all
+    # Routes are matched in order, one by one: the busiest read routes go first, and the
+    # /api/papers/{id}/... routes before api's /api/papers/{id} catch-all.
+    app.include_router(community_api.paper_reads)
+    app.include_router(search.router)
     app.include_router(api.router)
     app.include_router(feeds.router)
     app.include_router(accounts.router)

@@ -18,10 +18,13 @@ from sqlalchemy.orm import Session
 from paperwire.arxiv_urls import abs_url, pdf_url
 from paperwire.categories import category_name
 from paperwire.periods import InvalidPeriod, day, parse_date
+from paperwire.search.query import QueryError, parse_query
+from paperwire.search.results import load_papers
 from paperwire.store.followed import papers_by_author
-from paperwire.store.papers import keyword_search, latest_listing_date, list_papers, trending_papers
+from paperwire.store.papers import latest_listing_date, list_papers, trending_papers
 from paperwire.store.schema import Paper
 from paperwire.web.responses import Rendered, cached, open_session, public_base_url
+from paperwire.web.search import search_service
 
 router = APIRouter(tags=["feeds"])
 FEED_LIMIT = 500
@@ -103,14 +106,20 @@ async def author_feed(request: Request, name: AuthorName, fmt: FeedFormat) -> Re
 
 @router.get("/feeds/search.{fmt}", response_class=Response)
 async def search_feed(request: Request, fmt: FeedFormat, q: SearchQuery) -> Response:
-    """A saved search: the newest papers matching ``q`` (an empty feed when none do)."""
+    """A saved search: the best papers for ``q`` in the search language (empty if none)."""
     site_name: str = request.app.state.settings.site_name
     if not q.strip():
         raise HTTPException(400, "q: give words to search for")
 
+    try:
+        parsed = parse_query(q)
+    except QueryError as error:
+        raise HTTPException(400, str(error)) from None
+    service = search_service(request)
+
     def select_papers(session: Session) -> tuple[str, str, Sequence[Paper]]:
-        papers = keyword_search(session, q, limit=FOLLOW_LIMIT)
-        return f"{site_name}: papers matching “{q}”", "/", papers
+        papers = load_papers(session, service.saved_search(parsed, limit=FOLLOW_LIMIT))
+        return f"{site_name}: papers matching “{q}”", f"/search?{urlencode({'q': q})}", papers
 
     return await _papers_feed(request, fmt, select_papers)
 

@@ -15,6 +15,7 @@ from paperwire.community.collections import collections_with_paper
 from paperwire.community.comments import paper_comments
 from paperwire.community.votes import upvoters, voted_paper_ids
 from paperwire.periods import InvalidPeriod, Period, day, month_of, parse_period, week_of
+from paperwire.search.results import related_papers
 from paperwire.store.papers import (
     PaperPage,
     get_paper,
@@ -27,6 +28,7 @@ from paperwire.store.papers import (
 from paperwire.web.auth import current_viewer
 from paperwire.web.markdown import paper_bibtex
 from paperwire.web.responses import Rendered, cached, open_session
+from paperwire.web.search import search_service
 
 router = APIRouter(include_in_schema=False)
 Category = Annotated[str | None, Query(max_length=64, pattern=r"^[A-Za-z\-]+(\.[A-Za-z\-]+)?$")]
@@ -222,6 +224,7 @@ async def paper_page(request: Request, arxiv_id: str) -> Response:
                 "threads": paper_comments(session, paper.id, include_hidden=is_admin),
                 "voted": viewer is not None
                 and bool(voted_paper_ids(session, viewer.id, [paper.id])),
+                "related": related_papers(search_service(request), session, paper),
             }
             if viewer is not None:
                 context["collections"] = collections_with_paper(session, viewer.id, paper.id)

@@ -32,11 +32,12 @@ from paperwire.mail.subscriptions import (
     unsubscribe,
 )
 from paperwire.mail.tokens import InvalidToken, LinkSigner, link_signer
-from paperwire.store.papers import keyword_search
+from paperwire.search.query import parse_query
 from paperwire.store.schema import Subscription
 from paperwire.web.auth import current_viewer, rate_limit, require_verified
 from paperwire.web.pages import render_template
 from paperwire.web.responses import public_base_url
+from paperwire.web.search import search_service
 
 router = APIRouter(include_in_schema=False)
 FormText = Annotated[str, Form(max_length=400)]
@@ -160,13 +161,16 @@ async def subscribe_submit(
     if refusal:
         return _form(request, values, refusal, status_code=429)
     composer = _composer(request)
+    service = search_service(request)
 
     def save_and_mail() -> bool:
         """Subscribe and send the opt-in mail; whether the query finds anything yet."""
         with Session(request.app.state.engine) as session:
             subscription = subscribe(session, address, wish, confirmed=False, now=_now())
             message = composer.confirmation(subscription)
-            found = wish.kind != "query" or bool(keyword_search(session, wish.target, limit=1))
+            found = wish.kind != "query" or bool(
+                service.saved_search(parse_query(wish.target), limit=20)
+            )
         send_message(request.app.state.settings, message)
         return found
 
