@@ -41,6 +41,7 @@ from paperwire.mail.commands import digest_app, subscribe_command
 from paperwire.records import Checkpoint, SourceItem
 from paperwire.search.commands import index_app, search_command, update_index
 from paperwire.search.hybrid import open_search
+from paperwire.search.known_vectors import KnownVectors
 from paperwire.store.db import open_database
 from paperwire.store.ingest import load_checkpoint
 from paperwire.store.schema import QuarantinedRecord
@@ -70,6 +71,7 @@ def _DATE_OPTION(name: str) -> Any:  # noqa: N802 - reads as a type annotation
 
 
 DEMO_DATA = "demo-papers.jsonl.gz"
+DEMO_VECTORS = "demo-vectors.npz"  # `paperwire index export-vectors` of the demo
 NoEmbed = Annotated[
     bool,
     typer.Option(
@@ -170,12 +172,21 @@ def ingest_jsonl(
         list[Path], typer.Argument(exists=True, dir_okay=False, help="Files, plain or .gz.")
     ],
     no_embed: NoEmbed = False,
+    vectors: Annotated[
+        Path | None,
+        typer.Option(
+            exists=True,
+            dir_okay=False,
+            help="Vectors from `paperwire index export-vectors`, reused instead of embedding.",
+        ),
+    ] = None,
 ) -> None:
     """Paperwire's JSON-lines format (the format of `paperwire export jsonl`)."""
     engine = _engine(ctx)
     for path in paths:
         _ingest_file(engine, path, read_jsonl)
-    update_index(_settings(ctx), engine, embed=not no_embed)
+    known = KnownVectors.load(vectors) if vectors is not None else None
+    update_index(_settings(ctx), engine, embed=not no_embed, known=known)
 
 
 @ingest_app.command("arxiv-snapshot")
@@ -285,9 +296,12 @@ def ingest_oai(
 def ingest_demo(ctx: typer.Context, no_embed: NoEmbed = False) -> None:
     """The demo subset bundled with Paperwire: four weeks of real arXiv listings."""
     engine = _engine(ctx)
-    with resources.as_file(resources.files("paperwire.data") / DEMO_DATA) as path:
+    data = resources.files("paperwire.data")
+    with resources.as_file(data / DEMO_DATA) as path:
         _ingest_file(engine, path, read_jsonl)
-    update_index(_settings(ctx), engine, embed=not no_embed)
+    with resources.as_file(data / DEMO_VECTORS) as path:
+        known = KnownVectors.load(path) if path.exists() else None
+    update_index(_settings(ctx), engine, embed=not no_embed, known=known)
 
 
 def _ingest_file(

@@ -2,6 +2,7 @@
 
 import json
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -21,7 +22,8 @@ from sqlalchemy.orm import Session
 
 from paperwire.config import Settings
 from paperwire.search.embedding import ModelUnavailable, load_embedder
-from paperwire.search.hybrid import MODES, Mode, SearchService, open_search
+from paperwire.search.hybrid import MODES, Mode, SearchService, model_name, open_search
+from paperwire.search.known_vectors import KnownVectors, WithKnownVectors
 from paperwire.search.query import QueryError, parse_query
 from paperwire.search.results import load_papers
 from paperwire.search.vectors import EmbedProgress, embed_papers
@@ -44,9 +46,18 @@ def _progress() -> Progress:
 
 
 def update_index(
-    settings: Settings, engine: Engine, *, embed: bool, everything: bool = False
+    settings: Settings,
+    engine: Engine,
+    *,
+    embed: bool,
+    everything: bool = False,
+    known: KnownVectors | None = None,
 ) -> None:
-    """Make new and changed papers searchable: keyword index first, then vectors."""
+    """Make new and changed papers searchable: keyword index first, then vectors.
+
+    ``known`` vectors (say, the demo's, or an export from another database) stand in for
+    the model wherever they were computed from the same text by the same model.
+    """
     service = open_search(settings, engine, threads=settings.embed_threads)
     _sync(service, engine, rebuild=everything)
     if not embed:
@@ -60,16 +71,18 @@ def update_index(
     except ModelUnavailable as error:
         console.print(f"[yellow]No semantic search:[/yellow] {error}")
         return
+    reusing = WithKnownVectors(embedder, known) if known is not None else None
     with _progress() as progress:
         task = progress.add_task("Embedding", total=None)
 
         def show(state: EmbedProgress) -> None:
             progress.update(task, completed=state.done, total=state.total)
 
-        count = embed_papers(engine, embedder, everything=everything, on_progress=show)
+        count = embed_papers(engine, reusing or embedder, everything=everything, on_progress=show)
     if count:
         _sync(service, engine, rebuild=everything)
-    console.print(f"Embedded {count:,} papers.")
+    saved = f" ({reusing.reused:,} from saved vectors)" if reusing is not None else ""
+    console.print(f"Embedded {count:,} papers{saved}.")
 
 
 def _sync(service: SearchService, engine: Engine, *, rebuild: bool) -> None:
@@ -97,6 +110,20 @@ def index_sync(
 
     settings: Settings = ctx.obj
     update_index(settings, open_database(settings.database_url), embed=embed)
+
+
+@index_app.command("export-vectors")
+def index_export_vectors(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="Output file (.npz).", dir_okay=False)],
+) -> None:
+    """Save every current vector, keyed by the text it came from, for `--vectors` elsewhere."""
+    from paperwire.store.db import open_database
+
+    settings: Settings = ctx.obj
+    known = KnownVectors.from_database(open_database(settings.database_url), model_name())
+    known.save(path)
+    console.print(f"Saved {len(known.by_text_hash):,} vectors of {known.model} to {path}.")
 
 
 @index_app.command("rebuild")
