@@ -5,18 +5,13 @@ not, because they must keep working from any old message. Each kind has its own 
 so a token made for one purpose never passes for another.
 """
 
-import secrets
 from dataclasses import dataclass
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
-from sqlalchemy import Engine, select
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine
 
+from paperwire.accounts.keys import signing_key
 from paperwire.config import Settings
-from paperwire.store.schema import MailSecret
-
-SIGNING_KEY_NAME = "link-signing-key"
 
 
 class InvalidToken(ValueError):
@@ -80,26 +75,7 @@ _NOT_VALID = (
 
 
 def link_signer(engine: Engine, settings: Settings) -> LinkSigner:
-    """The signer for this installation: the configured key, else one kept in the database."""
-    if settings.secret_key is not None:
-        key = settings.secret_key.get_secret_value()
-    else:
-        key = _stored_key(engine)
-    return LinkSigner(key, confirm_max_age=round(settings.confirm_link_hours * 3600))
-
-
-def _stored_key(engine: Engine) -> str:
-    with Session(engine) as session:
-        stored = session.scalar(select(MailSecret.value).where(MailSecret.name == SIGNING_KEY_NAME))
-        if stored is not None:
-            return stored
-        # Two processes may race to create it: insert-or-ignore, then read the winner.
-        dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
-        statement = dialect.insert(MailSecret).values(
-            name=SIGNING_KEY_NAME, value=secrets.token_urlsafe(32)
-        )
-        session.execute(statement.on_conflict_do_nothing(index_elements=["name"]))
-        session.commit()
-        key = session.scalar(select(MailSecret.value).where(MailSecret.name == SIGNING_KEY_NAME))
-    assert key is not None
-    return key
+    """The signer for this installation, with the key that also signs session cookies."""
+    return LinkSigner(
+        signing_key(engine, settings), confirm_max_age=round(settings.confirm_link_hours * 3600)
+    )

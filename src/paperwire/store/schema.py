@@ -223,15 +223,6 @@ class OutboxMessage(Base):
     )
 
 
-class MailSecret(Base):
-    """Keys generated once and shared by every process, e.g. for signing links in mail."""
-
-    __tablename__ = "mail_secrets"
-
-    name: Mapped[str] = mapped_column(String(64), primary_key=True)
-    value: Mapped[str] = mapped_column(Text)
-
-
 # ---- accounts and community (issue 4) ------------------------------------------------------
 
 

@@ -60,13 +60,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_outbox_status_next_attempt", "outbox", ["status", "next_attempt_at"])
 
-    op.create_table(
-        "mail_secrets",
-        sa.Column("name", sa.String(64), primary_key=True),
-        sa.Column("value", sa.Text(), nullable=False),
-    )
-
 
 def downgrade() -> None:
-    for table in ("mail_secrets", "outbox", "subscriptions"):
+    for table in ("outbox", "subscriptions"):
         op.drop_table(table)
