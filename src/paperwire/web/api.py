@@ -5,7 +5,7 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from paperwire.accounts.users import get_user_by_username
@@ -26,6 +26,13 @@ router = APIRouter()
 def _json(data: Any, headers: tuple[tuple[str, str], ...] = ()) -> Rendered:
     body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
     return Rendered(body, "application/json", headers)
+
+
+@router.get("/docs", include_in_schema=False, response_class=HTMLResponse)
+async def docs(request: Request) -> HTMLResponse:
+    """The OpenAPI documentation, with Swagger UI served from this site."""
+    html = request.app.state.templates.env.get_template("docs.html").render()
+    return HTMLResponse(html)
 
 
 @router.get("/api/health", tags=["meta"])

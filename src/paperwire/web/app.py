@@ -41,6 +41,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         title=settings.site_name,
         version=__version__,
         description="Daily research papers. The `/api` routes follow the Hugging Face papers API.",
+        docs_url=None,  # served from vendored files by web.api.docs, not from a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine
